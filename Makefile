@@ -1,0 +1,35 @@
+# Gridshell: `make demo` shows it working, `make test` runs every test.
+# Both install what is missing on a fresh Debian machine first.
+
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+SWIFT ?= swift
+BIN := .build/debug/gridshell
+RELEASE_BIN := .build/release/gridshell
+
+.PHONY: all deps build release demo test bench fmt clean
+
+all: build
+
+# Tools the build and the tests need. Swift itself cannot be fetched here: it must be on PATH
+# (or at /opt/swift); the rest comes from Debian's packages and PyPI when missing.
+deps:
+	@command -v $(SWIFT) >/dev/null || { echo "error: the Swift toolchain (6.1 or later) is not on PATH or at /opt/swift; install it first" >&2; exit 1; }
+	@./scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product gridshell
+
+demo: deps
+	@$(SWIFT) build --product gridshell 2>&1 | tail -n 1
+	@./scripts/demo.sh $(BIN)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel
+
+clean:
+	rm -rf .build

@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Gridshell",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gridshell", targets: ["gridshell"]),
+        .library(name: "GridshellCore", targets: ["GridshellCore"]),
+        .library(name: "GridshellCLI", targets: ["GridshellCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        .target(
+            name: "GridshellCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "GridshellCLI",
+            dependencies: [
+                "GridshellCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "gridshell", dependencies: ["GridshellCLI"]),
+        .testTarget(
+            name: "GridshellCoreTests",
+            dependencies: [
+                "GridshellCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "GridshellCLITests",
+            dependencies: ["GridshellCLI", "GridshellCore"]
+        ),
+    ]
+)
+
+// Settings every target shares, applied once (as swift-log does).
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}

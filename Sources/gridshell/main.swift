@@ -1,0 +1,3 @@
+import GridshellCLI
+
+GridshellCommand.main()

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// Runs the built `gridshell` binary as a user would and checks its output and exit codes.
+@Suite("gridshell command line")
+struct CLITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func binary() throws -> URL {
+        for dir in [".build/debug", ".build/release"] {
+            let url = root.appendingPathComponent(dir).appendingPathComponent("gridshell")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "gridshell binary: run 'swift build' (make test does) first"])
+    }
+
+    func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = try Self.binary()
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func validateAcceptsTheExamples() throws {
+        for file in ["examples/west-texas-100mw.yaml", "examples/hybrid-300mw.yaml"] {
+            let r = try run(["validate", file])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("valid site"))
+            let j = try json(try run(["validate", file, "--json"]).stdout)
+            #expect(j["valid"] as? Bool == true)
+        }
+    }
+
+    @Test func validateReportsEveryProblemWithExit65() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridshell-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.yaml")
+        try "name: x\ninterconnect_mw: -3\ncontract: {type: real_time, settlement_point: HB_NOWHERE}\ncolour: red\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let r = try run(["validate", file.path])
+        #expect(r.status == 65)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.contains { $0.hasPrefix("\(file.path):2: interconnect_mw: expected a number from") })
+        #expect(lines.contains { $0.hasPrefix("\(file.path):3: contract.settlement_point: unknown ERCOT settlement point 'HB_NOWHERE'") })
+        #expect(lines.contains { $0.hasPrefix("\(file.path):4: colour: unknown key") })
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func missingFileExits66AndBadUsage64() throws {
+        let missing = try run(["validate", "/no/such/site.yaml"])
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("/no/such/site.yaml:0: cannot read the file"))
+        let usage = try run(["hashprice", "--price=-5"])
+        #expect(usage.status == 64)
+        #expect(usage.stderr.contains("--price must be a positive number"))
+        #expect(try run(["no-such-command"]).status == 64)
+    }
+
+    @Test func hashpriceFromOptions() throws {
+        // 1 April 2024 from the shipped history: published 108.6 $/PH/day.
+        let r = try run(["hashprice", "--price", "69653.16", "--difficulty", "83126997340024.72", "--height", "837000",
+            "--fees", "0.1816581640", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try json(r.stdout)
+        let hp = try #require(j["usdPerPHDay"] as? Double)
+        #expect(abs(hp / 108.6 - 1) < 0.015)
+        let halvings = try #require(j["halvings"] as? [[String: Any]])
+        #expect(halvings.first?["height"] as? Int == 840_000)
+        // Pool fee and observed hashrate are honoured.
+        let net = try json(try run(["hashprice", "--price", "69653.16", "--difficulty", "83126997340024.72", "--height", "837000",
+            "--fees", "0.1816581640", "--pool-fee", "2", "--json"]).stdout)
+        #expect(abs((net["usdPerPHDay"] as? Double ?? 0) / hp - 0.98) < 1e-9)
+        let table = try run(["hashprice"])
+        #expect(table.stdout.contains("embedded snapshot"))
+        #expect(table.stdout.contains("1,050,000"))
+    }
+
+    @Test func breakevenIsTheMeritOrderBestFirst() throws {
+        let r = try run(["breakeven", "--site", "examples/west-texas-100mw.yaml", "--hashprice", "50", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try json(r.stdout)
+        let entries = try #require(j["meritOrder"] as? [[String: Any]])
+        let breakEvens = entries.compactMap { $0["breakEvenUSDPerMWh"] as? Double }
+        #expect(breakEvens.count == entries.count && entries.count > 10)
+        #expect(breakEvens == breakEvens.sorted(by: >))
+        // Every group appears at every hashing point of its firmware; stock S19j Pro at 50 $/PH/day
+        // (net of the 2 % pool fee) and 30.5 J/TH breaks even at 49 × 10^3 / (24 × 30.5) / 1.04.
+        let stock = try #require(entries.first { $0["group"] as? String == "s19jpro-stock" && $0["point"] as? String == "normal" })
+        let expected = 0.049 * 1e6 / (24 * 3050.0 / 100) / 1.04
+        #expect(abs((stock["breakEvenUSDPerMWh"] as? Double ?? 0) - expected) < 1e-6)
+        let table = try run(["breakeven", "--site", "examples/hybrid-300mw.yaml", "--energy-price", "80"])
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("break-even $/MWh"))
+        #expect(table.stdout.contains("earns") || table.stdout.contains("loses"))
+    }
+
+    @Test func catalogListsModelsAndPoints() throws {
+        let all = try run(["catalog"])
+        #expect(all.status == 0)
+        #expect(all.stdout.contains("Antminer S21 XP Hyd") && all.stdout.contains("GB200 NVL72"))
+        let one = try run(["catalog", "--model", "S19j Pro 96T", "--firmware", "stock"])
+        #expect(one.stdout.contains("low-power") && one.stdout.contains("sleep"))
+        #expect(try run(["catalog", "--model", "nope"]).status == 64)
+    }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The demo: the example sites' economics on the embedded Bitcoin snapshot.
+set -euo pipefail
+bin=${1:-.build/debug/gridshell}
+cd "$(dirname "$0")/.."
+
+rule() { printf '\n== %s ==\n\n' "$*"; }
+
+rule "Bitcoin hashprice (embedded snapshot of the shipped network history)"
+"$bin" hashprice
+
+for site in examples/west-texas-100mw.yaml examples/hybrid-300mw.yaml; do
+  rule "Site file: $site"
+  "$bin" validate "$site"
+  rule "Merit order of $site (best first), at 45 USD/MWh"
+  "$bin" breakeven --site "$site" --energy-price 45
+done
+
+rule "The West Texas fleet at the 2021 average hashprice (314.61 USD/PH/day): the top of the merit order"
+"$bin" breakeven --site examples/west-texas-100mw.yaml --hashprice 314.61 --energy-price 45 | head -n 8
+
+rule "A bad site file: every problem at once, with its line"
+bad=$(mktemp --suffix=.yaml)
+trap 'rm -f "$bad"' EXIT
+cat > "$bad" <<'YAML'
+name: Broken site
+interconnect_mw: -20
+contract:
+  type: fixed_price
+  settlement_point: HB_WESTT
+miners:
+  - name: a
+    model: Antminer S77
+    firmware: luxos
+    count: ten
+YAML
+set +e
+"$bin" validate "$bad"
+echo "(exit code $?)"

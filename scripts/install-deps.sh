@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what the build, the demo and the tests need, only when it is missing.
+set -euo pipefail
+
+need_apt=()
+command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
+command -v git >/dev/null || need_apt+=(git)
+# Foundation on Linux links against these at run time.
+[ -e /usr/include/curl/curl.h ] || ldconfig -p 2>/dev/null | grep -q libcurl || need_apt+=(libcurl4-openssl-dev)
+ldconfig -p 2>/dev/null | grep -q libxml2 || need_apt+=(libxml2-dev)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+fi
