@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "gridshell", targets: ["gridshell"]),
         .library(name: "GridshellCore", targets: ["GridshellCore"]),
+        .library(name: "GridshellDispatch", targets: ["GridshellDispatch"]),
         .library(name: "GridshellCLI", targets: ["GridshellCLI"]),
     ],
     dependencies: [
@@ -19,10 +20,12 @@ let package = Package(
             name: "GridshellCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        .target(name: "GridshellDispatch", dependencies: ["GridshellCore"]),
         .target(
             name: "GridshellCLI",
             dependencies: [
                 "GridshellCore",
+                "GridshellDispatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -30,6 +33,14 @@ let package = Package(
         .testTarget(
             name: "GridshellCoreTests",
             dependencies: [
+                "GridshellCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "GridshellDispatchTests",
+            dependencies: [
+                "GridshellDispatch",
                 "GridshellCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]

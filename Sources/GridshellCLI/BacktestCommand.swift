@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import GridshellCore
+import GridshellDispatch
+
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Replay a site over ERCOT prices under several policies and compare them with the hindsight optimum.")
+
+    @Option(help: "The site's YAML file.")
+    var site: String
+
+    @Option(help: "ERCOT real-time (15-minute) or day-ahead (hourly) settlement point price file, as ERCOT publishes it.")
+    var prices: String
+
+    @Option(name: .customLong("settlement-point"), help: "Settlement point (default: the site contract's).")
+    var settlementPoint: String?
+
+    @Option(name: .customLong("day-ahead"), help: "Day-ahead price file for the forecasts of a real-time backtest.")
+    var dayAhead: String?
+
+    @Option(help: "Bitcoin daily history CSV for hashprice per interval.")
+    var btc: String = "data/btc/btc_daily_2019_2025.csv"
+
+    @Option(name: .customLong("hashprice"), help: "A fixed hashprice, USD per PH/s per day, instead of the history.")
+    var hashprice: Double?
+
+    @Option(name: .customLong("fee-share"), help: "Where the history has no fees: fees as a percentage of the block reward.")
+    var feeSharePercent: Double?
+
+    @Option(name: .customLong("fees"), help: "Where the history has no fees: fees per block, BTC.")
+    var feesPerBlock: Double?
+
+    @Option(help: "Policies to compare, comma-separated: always-on, strike, strike-PRICE, gridshell, hindsight.")
+    var policy: String = "always-on,strike,gridshell,hindsight"
+
+    @Option(help: "Start, YYYY-MM-DD (UTC), inclusive.")
+    var from: String?
+
+    @Option(help: "End, YYYY-MM-DD (UTC), exclusive.")
+    var to: String?
+
+    @Option(help: "Demand-response events CSV: start,end,target_mw[,credit_usd_per_mwh].")
+    var events: String?
+
+    @Option(help: "Folder for backtest.json, ledger.csv and report.html.")
+    var out: String?
+
+    @Flag(help: "Print the comparison as JSON.")
+    var json = false
+
+    @Flag(name: .customLong("no-progress"), help: "No progress bar.")
+    var noProgress = false
+
+    func validate() throws {
+        if let hashprice, !(hashprice >= 0 && hashprice.isFinite) { throw ValidationError("--hashprice must be ≥ 0 USD per PH/s per day") }
+        if let feeSharePercent, !(0..<100).contains(feeSharePercent) { throw ValidationError("--fee-share must be a percentage from 0 to under 100") }
+        if let feesPerBlock, !(feesPerBlock >= 0) { throw ValidationError("--fees must be ≥ 0 BTC per block") }
+        for name in policy.split(separator: ",") where Policy.named(String(name)) == nil {
+            throw ValidationError("unknown policy '\(name)'; expected always-on, strike, strike-PRICE, gridshell or hindsight")
+        }
+        for (label, value) in [("--from", from), ("--to", to)] {
+            if let value, HashpriceCommand.parseDate(value) == nil { throw ValidationError("\(label) must be YYYY-MM-DD, got '\(value)'") }
+        }
+    }
+
+    func run() throws {
+        let siteModel = try loadSite(site)
+        let point = settlementPoint ?? siteModel.contract.settlementPoint
+        let fromDate = from.flatMap(HashpriceCommand.parseDate), toDate = to.flatMap(HashpriceCommand.parseDate)
+        let inputs: BacktestInputs
+        do {
+            let (series, format) = try BacktestSetup.prices(path: prices, settlementPoint: point, from: fromDate, to: toDate)
+            var da: [Double]?
+            if let dayAhead {
+                let daSeries = try ERCOTPriceFile.read(path: dayAhead, settlementPoint: point).resampled(toIntervalSeconds: series.intervalSeconds)
+                da = try (0..<series.count).map { t in
+                    guard let i = daSeries.index(containing: series.date(at: t)) else {
+                        throw BacktestSetup.Problem("\(dayAhead): no day-ahead price for \(series.date(at: t)); the file must cover the backtest")
+                    }
+                    return daSeries.pricesUSDPerMWh[i]
+                }
+            }
+            let source: BacktestSetup.HashpriceSource
+            if let hashprice {
+                source = .fixed(usdPerPHDay: hashprice)
+            } else {
+                let history: BitcoinHistory
+                do { history = try BitcoinHistory.read(path: btc) } catch { throw BacktestSetup.Problem(error.description + " (or give --hashprice)") }
+                let fees: BitcoinHistory.FeeAssumption = feesPerBlock.map { .perBlockBTC($0) } ?? feeSharePercent.map { .shareOfReward($0 / 100) } ?? .historyOnly
+                source = .history(history, fees: fees)
+            }
+            let perTH = try BacktestSetup.minerUSDPerTHHour(for: series, source: source, poolFee: siteModel.poolFeeFraction)
+            let eventList = try events.map { try BacktestSetup.events(path: $0) } ?? []
+            inputs = BacktestInputs(
+                site: DispatchSite(site: siteModel), prices: series, pricesKnownAhead: format == .dayAhead, dayAhead: da,
+                minerUSDPerTHHour: perTH, events: eventList, fourCPIntervals: BacktestSetup.fourCPProxy(series))
+        } catch let error as PriceFileError {
+            printError(error.description)
+            throw error.kind == .unreadable ? Exit.cannotRead : Exit.invalidInput
+        } catch {
+            printError("\(error)")
+            throw Exit.invalidInput
+        }
+
+        let backtest = Backtest(inputs: inputs)
+        let policies = policy.split(separator: ",").compactMap { Policy.named(String($0)) }
+        let bar = ProgressBar(total: inputs.count * policies.count, enabled: !noProgress && !json)
+        var runs: [PolicyRun] = []
+        for (k, p) in policies.enumerated() {
+            runs.append(backtest.run(p) { done in bar.update(k * inputs.count + done, label: p.description) })
+        }
+        bar.finish()
+        let comparison = Comparison(
+            site: siteModel.name, settlementPoint: point, from: inputs.prices.start, to: inputs.prices.end, runs: runs)
+        if let out {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try Report.json(comparison).write(to: URL(fileURLWithPath: out).appendingPathComponent("backtest.json"))
+            try Report.csv(runs).write(toFile: out + "/ledger.csv", atomically: true, encoding: .utf8)
+            let chart = runs.first { $0.policy == "gridshell" }?.policy ?? runs[0].policy
+            try Report.html(comparison, runs: runs, chartPolicy: chart).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
+        }
+        if json {
+            print(String(decoding: try Report.json(comparison), as: UTF8.self))
+            return
+        }
+        print("\(siteModel.name): \(point), \(Format.date(comparison.from)) to \(Format.date(comparison.to)), \(comparison.intervals) intervals of \(inputs.prices.intervalSeconds / 60) min\(inputs.pricesKnownAhead ? " (day-ahead prices)" : "")")
+        var table = TextTable(
+            ["policy", "MWh", "revenue $", "energy cost $", "credits $", "4CP $", "penalties $", "net margin $", "% hindsight", "flex captured", "curtailed h", "off intervals", "SLA"],
+            rightAligned: Set(1...12))
+        for r in comparison.rows {
+            table.add([
+                r.policy, Format.number(r.energyMWh), Format.number(r.revenueUSD), Format.number(r.energyCostUSD), Format.number(r.creditsUSD),
+                Format.number(r.fourCPChargeUSD), Format.number(r.penaltiesUSD), Format.number(r.netMarginUSD),
+                r.percentOfHindsight.map { Format.number($0, 1) + " %" } ?? "–", r.flexibilityCapturedPercent.map { Format.number($0, 1) + " %" } ?? "–",
+                Format.number(r.curtailedHours, 1), Format.number(r.curtailedIntervalShare * 100, 1) + " %", String(r.slaBreaches),
+            ])
+        }
+        print(table.render())
+        if let out { print("\nWrote \(out)/backtest.json, \(out)/ledger.csv and \(out)/report.html") }
+    }
+}
+
+/// A one-line progress bar on standard error, shown only on a terminal.
+final class ProgressBar: @unchecked Sendable {
+    let total: Int
+    let enabled: Bool
+    private var lastShown = -1
+
+    init(total: Int, enabled: Bool) {
+        self.total = max(total, 1)
+        self.enabled = enabled && isatty(STDERR_FILENO) == 1
+    }
+
+    func update(_ done: Int, label: String) {
+        guard enabled else { return }
+        let percent = done * 100 / total
+        guard percent != lastShown else { return }
+        lastShown = percent
+        let width = 30
+        let filled = width * done / total
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(bar) \(percent)% \(label)      ".utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: 60))\r".utf8))
+    }
+}

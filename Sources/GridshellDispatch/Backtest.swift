@@ -1,0 +1,255 @@
+import Foundation
+import GridshellCore
+
+/// The outcome of one policy over a backtest.
+public struct PolicyRun: Sendable {
+    public var policy: String
+    public var totals: LedgerTotals
+    public var entries: [LedgerEntry]
+    /// Levels chosen per interval (kept only when asked for).
+    public var levels: [[Double]]?
+}
+
+/// Replays a site over historical prices under a policy, interval by interval, with the fleet's
+/// ramps, and keeps the ledger.
+public struct Backtest: Sendable {
+    public let inputs: BacktestInputs
+    public let solver: IntervalSolver
+    static let ercotZone = TimeZone(identifier: "America/Chicago")!
+
+    public init(inputs: BacktestInputs) {
+        self.inputs = inputs
+        self.solver = IntervalSolver(site: inputs.site)
+    }
+
+    /// The level of each load when running flat out at stock (always-on).
+    public var stockLevels: [Double] {
+        inputs.site.loads.map { load in
+            guard load.isMiner else { return Double(load.steps) }
+            // The highest hull point at or below stock frequency.
+            let index = load.hull.lastIndex { $0.relative <= 1 + 1e-9 } ?? load.steps
+            return Double(index)
+        }
+    }
+
+    /// Runs `policy`; `keepEntries` keeps every ledger line, `keepLevels` every decision.
+    public func run(_ policy: Policy, keepEntries: Bool = true, keepLevels: Bool = false, progress: ((Int) -> Void)? = nil) -> PolicyRun {
+        let loads = inputs.site.loads
+        let n = inputs.count
+        let h = inputs.hours
+        let stock = stockLevels
+        var previous = stock
+        var lastUp = [Int](repeating: Int.min / 2, count: loads.count)
+        var lastDown = [Int](repeating: Int.min / 2, count: loads.count)
+        var aboveCount = [Int](repeating: 0, count: loads.count)
+        var belowCount = [Int](repeating: 0, count: loads.count)
+        var strikeOn = [Bool](repeating: true, count: loads.count)
+        var riskMax: [Int: Double] = [:]  // month → highest window price seen
+        var totals = LedgerTotals()
+        var entries: [LedgerEntry] = []
+        if keepEntries { entries.reserveCapacity(n) }
+        var allLevels: [[Double]] = []
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = Self.ercotZone
+
+        for t in 0..<n {
+            let actual = inputs.prices.pricesUSDPerMWh[t]
+            let observed: Double = inputs.pricesKnownAhead ? actual : (t > 0 ? inputs.prices.pricesUSDPerMWh[t - 1] : (inputs.dayAhead?[0] ?? 0))
+            var solution: IntervalSolution
+            switch policy {
+            case .hindsight:
+                solution = solver.solve(inputs.market(at: t, price: actual))
+            case .alwaysOn, .strike, .gridshell:
+                // Minimum on/off times: a group that just rose may not fall yet, and the reverse.
+                var lower = [Double](repeating: 0, count: loads.count)
+                var upper = loads.map { Double($0.steps) }
+                for (i, load) in loads.enumerated() where load.isMiner {
+                    guard case .miners(let g) = load.kind else { continue }
+                    let group = inputs.site.site.minerGroups[g]
+                    if Double(t - lastUp[i]) * h * 60 < group.minOnMinutes { lower[i] = previous[i] }
+                    if Double(t - lastDown[i]) * h * 60 < group.minOffMinutes { upper[i] = previous[i] }
+                }
+                var desired: [Double]
+                var forecast = observed
+                switch policy {
+                case .alwaysOn:
+                    desired = stock
+                case .strike(let strike, let offAfter, let onAfter):
+                    desired = stock
+                    for (i, load) in loads.enumerated() where load.isMiner {
+                        let level = stock[i]
+                        let unitsPerMW = level > 0 ? (load.units(level: level) - load.units(level: 0)) / (load.powerMW(level: level) - load.floorMW) : 0
+                        let threshold = strike ?? unitsPerMW * inputs.minerUSDPerTHHour[t]
+                        if observed > threshold { aboveCount[i] += 1; belowCount[i] = 0 } else { belowCount[i] += 1; aboveCount[i] = 0 }
+                        if strikeOn[i], aboveCount[i] >= offAfter { strikeOn[i] = false }
+                        if !strikeOn[i], belowCount[i] >= onAfter { strikeOn[i] = true }
+                        desired[i] = strikeOn[i] ? level : 0
+                    }
+                default:
+                    guard case .gridshell(let settings) = policy else { fatalError("unreachable") }
+                    if !inputs.pricesKnownAhead, settings.useDayAhead, let da = inputs.dayAhead, t > 0 {
+                        forecast = da[t] + (inputs.prices.pricesUSDPerMWh[t - 1] - da[t - 1])
+                    }
+                    let risk = fourCPRisk(t, forecast: settings.useDayAhead ? (inputs.dayAhead?[t] ?? forecast) : forecast, settings: settings, calendar: calendar, riskMax: &riskMax)
+                    desired = solver.solve(inputs.market(at: t, price: forecast, fourCPRisk: risk), lower: lower, upper: upper).levels
+                }
+                for i in loads.indices { desired[i] = min(max(desired[i], lower[i]), upper[i]) }
+                // Commitments first: the cap and the award floor may override the policy.
+                solution = solver.solve(inputs.market(at: t, price: forecast, fourCPRisk: false), lower: desired, upper: desired)
+                solution = finalise(solution, previous: previous, t: t)
+            }
+            for i in loads.indices {
+                if solution.levels[i] > previous[i] + 1e-9 { lastUp[i] = t }
+                if solution.levels[i] < previous[i] - 1e-9 { lastDown[i] = t }
+            }
+            let entry = ledger(t, solution: solution, previous: previous, physics: policy.isOnline)
+            totals.add(entry)
+            if keepEntries { entries.append(entry) }
+            if keepLevels { allLevels.append(solution.levels) }
+            previous = solution.levels
+            if let progress, t % 512 == 0 || t == n - 1 { progress(t + 1) }
+        }
+        return PolicyRun(policy: policy.description, totals: totals, entries: entries, levels: keepLevels ? allLevels : nil)
+    }
+
+    /// Online plans command whole miners, and the site ramps up in stages.
+    func finalise(_ solution: IntervalSolution, previous: [Double], t: Int) -> IntervalSolution {
+        var s = solution
+        let loads = inputs.site.loads
+        for (i, load) in loads.enumerated() where load.isMiner {
+            let step = min(Int(s.levels[i]), max(load.steps - 1, 0))
+            let fraction = s.levels[i] - Double(step)
+            s.levels[i] = Double(step) + (fraction * Double(load.count) + 1e-9).rounded(.down) / Double(load.count)
+        }
+        // Ramp-up limit: increases are scaled back together.
+        let limit = inputs.site.rampUpMWPerMinute * inputs.hours * 60
+        var rise = 0.0
+        for (i, load) in loads.enumerated() { rise += max(0, load.powerMW(level: s.levels[i]) - load.powerMW(level: previous[i])) }
+        if rise > limit + 1e-9 {
+            let keep = limit / rise
+            for (i, load) in loads.enumerated() where s.levels[i] > previous[i] {
+                let target = load.powerMW(level: previous[i]) + keep * (load.powerMW(level: s.levels[i]) - load.powerMW(level: previous[i]))
+                s.levels[i] = level(of: load, atPowerMW: target, from: previous[i])
+            }
+        }
+        s.siteMW = inputs.site.firmMW - s.shedMW + loads.indices.reduce(0) { $0 + loads[$1].powerMW(level: s.levels[$1]) }
+        s.droppableMW = loads.indices.reduce(0) { $0 + loads[$1].powerMW(level: s.levels[$1]) - loads[$1].floorMW }
+        s.shortMW = max(0, inputs.awardMW - s.droppableMW)
+        return s
+    }
+
+    func level(of load: FlexibleLoad, atPowerMW target: Double, from: Double) -> Double {
+        var level = from
+        while level < Double(load.steps) {
+            let step = min(Int(level), load.steps - 1)
+            let a = load.hull[step].powerMW, b = load.hull[step + 1].powerMW
+            if target <= b + 1e-12 {
+                let l = Double(step) + (target - a) / (b - a)
+                return load.isMiner ? Double(step) + ((l - Double(step)) * Double(load.count)).rounded(.down) / Double(load.count) : l
+            }
+            level = Double(step + 1)
+        }
+        return level
+    }
+
+    /// Whether interval `t` looks like a 4CP peak, knowing only the past and the forecast.
+    func fourCPRisk(_ t: Int, forecast: Double, settings: GridshellSettings, calendar: Calendar, riskMax: inout [Int: Double]) -> Bool {
+        guard inputs.site.site.contract.transmission4CPUSDPerKWYear != nil else { return false }
+        let c = calendar.dateComponents([.month, .hour, .weekday], from: inputs.prices.date(at: t))
+        guard let month = c.month, (6...9).contains(month), let hour = c.hour, let weekday = c.weekday,
+            (2...6).contains(weekday), hour >= settings.riskStartHour, hour < settings.riskEndHour
+        else { return false }
+        let seen = riskMax[month] ?? 0
+        riskMax[month] = max(seen, forecast)
+        return forecast >= settings.riskPriceShare * max(seen, forecast)
+    }
+
+    /// The money of interval `t` at the real price; `physics` charges ramps and checkpoints.
+    public func ledger(_ t: Int, solution: IntervalSolution, previous: [Double], physics: Bool) -> LedgerEntry {
+        let site = inputs.site
+        let h = inputs.hours
+        let seconds = h * 3600
+        let price = inputs.prices.pricesUSDPerMWh[t]
+        let perTH = inputs.minerUSDPerTHHour[t]
+        var e = LedgerEntry(start: inputs.prices.date(at: t), hours: h, priceUSDPerMWh: price)
+        var minerTHh = 0.0, extraMWh = 0.0, asleep = 0.0, miners = 0.0
+        var aiMW = site.firmMW - solution.shedMW
+        e.aiRevenueUSD = site.firmValueUSDPerHour * h
+        for (i, load) in site.loads.enumerated() {
+            let level = solution.levels[i]
+            let power = load.powerMW(level: level)
+            switch load.kind {
+            case .miners(let g):
+                e.minerMW += power
+                minerTHh += load.units(level: level) * h
+                let n = Double(load.count)
+                let hashingNow = hashing(load, level) * n, hashingBefore = hashing(load, previous[i]) * n
+                asleep += n - hashingNow
+                miners += n
+                if physics {
+                    let ramp = site.site.minerGroups[g].firmware.ramp
+                    let thPerMiner = hashingNow > 0 ? (load.units(level: level)) / hashingNow : 0
+                    let woken = max(0, hashingNow - hashingBefore)
+                    let slept = max(0, hashingBefore - hashingNow)
+                    minerTHh -= woken * thPerMiner * min(ramp.rampUpSeconds, seconds) / 3600
+                    let mwBefore = hashingBefore > 0 ? (load.powerMW(level: previous[i]) - load.floorMW) / hashingBefore : 0
+                    extraMWh += slept * mwBefore * min(ramp.rampDownSeconds, seconds) / 3600
+                    // Miners that stay on but change profile lose hashing while they change.
+                    let moved = max(0, movedMiners(load, from: previous[i], to: level) - woken - slept) / 2
+                    minerTHh -= moved * thPerMiner * min(ramp.profileChangeSeconds, seconds) / 3600
+                }
+            case .job(let c, let j):
+                aiMW += power
+                let units = load.units(level: level)
+                e.aiRevenueUSD += units * h
+                e.aiThroughputLostUSD += (load.units(level: Double(load.steps)) - units) * h
+                if physics, previous[i] >= 1 - 1e-9, level < 1 - 1e-9, load.hull[0].units == 0 {
+                    e.checkpointCostUSD += site.site.gpuClusters[c].jobs[j].checkpointCostUSD
+                }
+            }
+        }
+        e.aiMW = aiMW
+        e.siteMW = aiMW + e.minerMW
+        e.energyMWh = e.siteMW * h + extraMWh
+        e.miningRevenueUSD = max(minerTHh, 0) * perTH
+        e.curtailedShare = miners > 0 ? asleep / miners : 0
+        let contract = site.site.contract
+        switch contract.kind {
+        case .realTimeIndex:
+            e.energyCostUSD = e.energyMWh * (price + contract.adderUSDPerMWh)
+        case .fixedPrice(let fixed, let block, let sellBack):
+            let blockMWh = block * h
+            e.energyCostUSD = (sellBack ? min(e.energyMWh, blockMWh) * fixed : blockMWh * fixed)
+                + max(0, e.energyMWh - blockMWh) * (price + contract.adderUSDPerMWh)
+            if sellBack { e.powerCreditsUSD = max(0, blockMWh - e.energyMWh) * (price - fixed) }
+        }
+        if inputs.fourCPIntervals.contains(t), let rate = contract.transmission4CPUSDPerKWYear {
+            e.fourCPChargeUSD = e.siteMW * rate * 250
+        }
+        if let event = inputs.event(at: t) {
+            e.gridCreditsUSD += max(0, inputs.baselineMW - e.siteMW) * event.creditUSDPerMWh * h
+        }
+        e.gridCreditsUSD += inputs.awardUSDPerHour * h
+        e.penaltiesUSD = (solution.shortMW * 5_000 + solution.shedMW * 100_000) * h
+        e.slaBreach = solution.shedMW > 1e-9
+        return e
+    }
+
+    /// Share of a group hashing at a level (hull point 0 is asleep).
+    func hashing(_ load: FlexibleLoad, _ level: Double) -> Double { min(max(level, 0), 1) }
+
+    /// Miners whose point differs between two levels (counted at both ends).
+    func movedMiners(_ load: FlexibleLoad, from a: Double, to b: Double) -> Double {
+        var counts = [Double](repeating: 0, count: load.hull.count)
+        func add(_ level: Double, _ sign: Double) {
+            let l = min(max(level, 0), Double(load.steps))
+            let i = min(Int(l), max(load.steps - 1, 0))
+            let f = l - Double(i)
+            counts[i] += sign * (1 - f) * Double(load.count)
+            if load.steps > 0 { counts[i + 1] += sign * f * Double(load.count) }
+        }
+        add(b, 1)
+        add(a, -1)
+        return counts.reduce(0) { $0 + abs($1) }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GridshellCore
+
+/// A demand-response event: the site's load must stay at or under `targetMW` in the window.
+public struct DemandResponseEvent: Sendable, Equatable, Codable {
+    public var start: Date
+    public var end: Date
+    public var targetMW: Double
+    /// Paid per MWh of reduction below the baseline (the site's full load).
+    public var creditUSDPerMWh: Double
+    public init(start: Date, end: Date, targetMW: Double, creditUSDPerMWh: Double = 0) {
+        self.start = start
+        self.end = end
+        self.targetMW = targetMW
+        self.creditUSDPerMWh = creditUSDPerMWh
+    }
+}
+
+/// Everything a backtest replays, on one interval grid.
+public struct BacktestInputs: Sendable {
+    public var site: DispatchSite
+    /// Settlement prices, one per interval.
+    public var prices: PriceSeries
+    /// True when `prices` are day-ahead prices, published before the day they price, so an
+    /// online policy may use them for the interval it decides.
+    public var pricesKnownAhead: Bool
+    /// Day-ahead prices on the same grid, for forecasts (optional).
+    public var dayAhead: [Double]?
+    /// Mining revenue of one TH/s for one hour in each interval, USD, net of pool fee.
+    public var minerUSDPerTHHour: [Double]
+    public var events: [DemandResponseEvent]
+    /// Intervals that set the 4CP tag (the monthly peaks of June to September).
+    public var fourCPIntervals: Set<Int>
+
+    public init(
+        site: DispatchSite, prices: PriceSeries, pricesKnownAhead: Bool = false, dayAhead: [Double]? = nil,
+        minerUSDPerTHHour: [Double], events: [DemandResponseEvent] = [], fourCPIntervals: Set<Int> = []
+    ) {
+        precondition(minerUSDPerTHHour.count == prices.count, "one hashprice per interval")
+        self.site = site
+        self.prices = prices
+        self.pricesKnownAhead = pricesKnownAhead
+        self.dayAhead = dayAhead
+        self.minerUSDPerTHHour = minerUSDPerTHHour
+        self.events = events
+        self.fourCPIntervals = fourCPIntervals
+    }
+
+    public var count: Int { prices.count }
+    public var hours: Double { prices.intervalHours }
+
+    /// Standing ancillary awards: droppable MW to keep online, and their capacity payment per hour.
+    public var awardMW: Double { site.site.gridPrograms.ancillary.reduce(0) { $0 + $1.mw } }
+    public var awardUSDPerHour: Double { site.site.gridPrograms.ancillary.reduce(0) { $0 + $1.mw * $1.priceUSDPerMWHour } }
+
+    /// The site's full load, the baseline demand-response reductions are measured from.
+    public var baselineMW: Double { site.firmMW + site.loads.reduce(0) { $0 + $1.maxMW } }
+
+    /// The event covering interval `t`, if any.
+    public func event(at t: Int) -> DemandResponseEvent? {
+        let start = prices.date(at: t)
+        return events.first { $0.start <= start && start < $0.end }
+    }
+
+    /// The market interval `t` faces at energy price `price` (the real one, or a forecast).
+    public func market(at t: Int, price: Double, fourCPRisk: Bool? = nil) -> IntervalMarket {
+        let contract = site.site.contract
+        let h = hours
+        var adder = 0.0
+        if fourCPRisk ?? fourCPIntervals.contains(t), let rate = contract.transmission4CPUSDPerKWYear {
+            // The tag is the mean of four intervals: each MW in one of them costs rate × 1000 / 4.
+            adder += rate * 250 / h
+        }
+        var cap = site.site.interconnectMW
+        if let e = event(at: t) {
+            cap = min(cap, e.targetMW)
+            adder += e.creditUSDPerMWh
+        }
+        let tiers: [IntervalMarket.CostTier]
+        switch contract.kind {
+        case .realTimeIndex:
+            tiers = [.init(upToMW: .infinity, usdPerMWh: price + contract.adderUSDPerMWh + adder)]
+        case .fixedPrice(_, let block, let sellBack):
+            // Inside the block the marginal MWh costs what it would sell for (or nothing).
+            tiers = [
+                .init(upToMW: block, usdPerMWh: (sellBack ? price : 0) + adder),
+                .init(upToMW: .infinity, usdPerMWh: max(price + contract.adderUSDPerMWh, sellBack ? price : 0) + adder),
+            ]
+        }
+        return IntervalMarket(hours: h, minerUSDPerTHHour: minerUSDPerTHHour[t], tiers: tiers, capMW: cap, floorMW: awardMW)
+    }
+}

@@ -1,0 +1,176 @@
+/// What one interval's decision faces: its length, what a TH is worth, what power costs, the cap
+/// and the floor the grid commitments set.
+public struct IntervalMarket: Sendable, Equatable {
+    /// Marginal cost of site power: `usdPerMWh` for the site's MW up to `upToMW` (the last tier is
+    /// open-ended). Costs must not fall from one tier to the next.
+    public struct CostTier: Sendable, Equatable {
+        public var upToMW: Double
+        public var usdPerMWh: Double
+        public init(upToMW: Double, usdPerMWh: Double) {
+            self.upToMW = upToMW
+            self.usdPerMWh = usdPerMWh
+        }
+    }
+
+    public var hours: Double
+    /// Mining revenue of one TH/s for one hour, USD (hashprice ÷ 24, net of pool fee).
+    public var minerUSDPerTHHour: Double
+    public var tiers: [CostTier]
+    /// Most the site may draw, MW (interconnect, or a demand-response target).
+    public var capMW: Double
+    /// Least droppable load to keep online, MW (ancillary awards).
+    public var floorMW: Double
+    public var floorPenaltyUSDPerMWh: Double
+    public var shedPenaltyUSDPerMWh: Double
+
+    public init(
+        hours: Double, minerUSDPerTHHour: Double, tiers: [CostTier], capMW: Double, floorMW: Double = 0,
+        floorPenaltyUSDPerMWh: Double = 5_000, shedPenaltyUSDPerMWh: Double = 100_000
+    ) {
+        self.hours = hours
+        self.minerUSDPerTHHour = minerUSDPerTHHour
+        self.tiers = tiers
+        self.capMW = capMW
+        self.floorMW = floorMW
+        self.floorPenaltyUSDPerMWh = floorPenaltyUSDPerMWh
+        self.shedPenaltyUSDPerMWh = shedPenaltyUSDPerMWh
+    }
+
+    /// Cost of drawing `mw` for the interval, USD.
+    public func energyCostUSD(siteMW mw: Double) -> Double {
+        var cost = 0.0, lower = 0.0
+        for tier in tiers {
+            let upper = min(mw, tier.upToMW)
+            if upper > lower { cost += (upper - lower) * tier.usdPerMWh }
+            lower = tier.upToMW
+            if lower >= mw { break }
+        }
+        return cost * hours
+    }
+
+    func marginalCost(atMW mw: Double) -> (usdPerMWh: Double, roomMW: Double) {
+        for tier in tiers where mw < tier.upToMW - 1e-12 { return (tier.usdPerMWh, tier.upToMW - mw) }
+        return (tiers.last?.usdPerMWh ?? 0, .infinity)
+    }
+}
+
+/// The levels chosen for one interval and what they are worth.
+public struct IntervalSolution: Sendable, Equatable {
+    public var levels: [Double]
+    public var siteMW: Double
+    public var droppableMW: Double
+    public var shedMW: Double
+    public var shortMW: Double
+    /// Value of the flexible loads minus energy cost minus penalties, USD (firm value excluded).
+    public var objectiveUSD: Double
+}
+
+/// Solves one interval exactly: a separable concave maximisation under one cap, one floor and a
+/// convex energy cost, which the merit order (segments by value, best first) solves to
+/// optimality. Bounds from the policy (minimum on/off times, strike decisions) are honoured
+/// unless a commitment needs them broken.
+public struct IntervalSolver: Sendable {
+    public let site: DispatchSite
+    /// Every hull step of every load, miners and jobs apart, each by falling value.
+    private let minerSteps: [(load: Int, step: Int)]
+    private let jobSteps: [(load: Int, step: Int)]
+
+    public init(site: DispatchSite) {
+        self.site = site
+        var miners: [(Int, Int, Double)] = [], jobs: [(Int, Int, Double)] = []
+        for (i, load) in site.loads.enumerated() {
+            for (s, slope) in load.stepUnitsPerMW.enumerated() {
+                if load.isMiner { miners.append((i, s, slope)) } else { jobs.append((i, s, slope)) }
+            }
+        }
+        // Ties keep each load's own steps in order.
+        let order: ((Int, Int, Double), (Int, Int, Double)) -> Bool = { a, b in
+            a.2 != b.2 ? a.2 > b.2 : (a.0 != b.0 ? a.0 < b.0 : a.1 < b.1)
+        }
+        minerSteps = miners.sorted(by: order).map { ($0.0, $0.1) }
+        jobSteps = jobs.sorted(by: order).map { ($0.0, $0.1) }
+    }
+
+    func value(_ load: Int, _ step: Int, _ market: IntervalMarket) -> Double {
+        let slope = site.loads[load].stepUnitsPerMW[step]
+        return site.loads[load].isMiner ? slope * market.minerUSDPerTHHour : slope
+    }
+
+    /// Steps in falling value at this interval's prices (a merge of two fixed orders).
+    func orderedSteps(_ market: IntervalMarket) -> [(load: Int, step: Int)] {
+        var result: [(load: Int, step: Int)] = []
+        result.reserveCapacity(minerSteps.count + jobSteps.count)
+        var i = 0, j = 0
+        while i < minerSteps.count || j < jobSteps.count {
+            if j >= jobSteps.count
+                || (i < minerSteps.count && value(minerSteps[i].load, minerSteps[i].step, market) >= value(jobSteps[j].load, jobSteps[j].step, market))
+            {
+                result.append(minerSteps[i]); i += 1
+            } else {
+                result.append(jobSteps[j]); j += 1
+            }
+        }
+        return result
+    }
+
+    /// The best levels for `market` within `lower`/`upper` (nil: no bounds).
+    public func solve(_ market: IntervalMarket, lower: [Double]? = nil, upper: [Double]? = nil) -> IntervalSolution {
+        let loads = site.loads
+        let order = orderedSteps(market)
+        var levels = (0..<loads.count).map { i in min(max(lower?[i] ?? 0, 0), Double(loads[i].steps)) }
+        var siteMW = site.firmMW + loads.indices.reduce(0) { $0 + loads[$1].powerMW(level: levels[$1]) }
+
+        // A policy's floor above the cap gives way, least valuable first.
+        if siteMW > market.capMW + 1e-9 {
+            for (load, step) in order.reversed() where levels[load] > Double(step) {
+                let l = loads[load]
+                let stepMW = l.hull[step + 1].powerMW - l.hull[step].powerMW
+                let have = (min(levels[load], Double(step + 1)) - Double(step)) * stepMW
+                let cut = min(have, siteMW - market.capMW)
+                levels[load] -= cut / stepMW
+                siteMW -= cut
+                if siteMW <= market.capMW + 1e-9 { break }
+            }
+        }
+        let shedMW = max(0, siteMW - market.capMW)
+        siteMW -= shedMW
+        var droppable = loads.indices.reduce(0) { $0 + loads[$1].powerMW(level: levels[$1]) - loads[$1].floorMW }
+
+        var blocked = [Bool](repeating: false, count: loads.count)
+        greedy: for (load, step) in order {
+            if blocked[load] { continue }
+            let l = loads[load]
+            let start = Double(step)
+            if levels[load] >= start + 1 - 1e-12 { continue }
+            if levels[load] < start - 1e-12 { blocked[load] = true; continue }
+            let stepMW = l.hull[step + 1].powerMW - l.hull[step].powerMW
+            let v = value(load, step, market)
+            while true {
+                let ceiling = droppable < market.floorMW - 1e-12 ? start + 1 : min(upper?[load] ?? start + 1, start + 1)
+                let remaining = (ceiling - levels[load]) * stepMW
+                let capRoom = market.capMW - siteMW
+                if remaining <= 1e-12 { if ceiling < start + 1 { blocked[load] = true }; break }
+                if capRoom <= 1e-12 { break greedy }
+                let (cost, tierRoom) = market.marginalCost(atMW: siteMW)
+                let below = max(0, market.floorMW - droppable)
+                var take = min(remaining, tierRoom, capRoom)
+                if v - cost <= 0 {
+                    // Worth taking only to meet the floor, and only while that beats the penalty.
+                    guard below > 1e-12, v - cost + market.floorPenaltyUSDPerMWh > 0 else { blocked[load] = true; break }
+                    take = min(take, below)
+                }
+                levels[load] += take / stepMW
+                siteMW += take
+                droppable += take
+            }
+        }
+        let short = max(0, market.floorMW - droppable)
+        var value = 0.0
+        for (i, l) in loads.enumerated() {
+            value += l.units(level: levels[i]) * (l.isMiner ? market.minerUSDPerTHHour : 1)
+        }
+        let objective = value * market.hours - market.energyCostUSD(siteMW: siteMW)
+            - (short * market.floorPenaltyUSDPerMWh + shedMW * market.shedPenaltyUSDPerMWh) * market.hours
+        return IntervalSolution(levels: levels, siteMW: siteMW, droppableMW: droppable, shedMW: shedMW, shortMW: short, objectiveUSD: objective)
+    }
+}
