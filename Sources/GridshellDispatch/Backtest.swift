@@ -116,10 +116,25 @@ public struct Backtest: Sendable {
     func finalise(_ solution: IntervalSolution, previous: [Double], t: Int) -> IntervalSolution {
         var s = solution
         let loads = inputs.site.loads
+        var roundedUp: [(Int, Double)] = []
         for (i, load) in loads.enumerated() where load.isMiner {
             let step = min(Int(s.levels[i]), max(load.steps - 1, 0))
             let fraction = s.levels[i] - Double(step)
-            s.levels[i] = Double(step) + (fraction * Double(load.count) + 1e-9).rounded(.down) / Double(load.count)
+            let down = Double(step) + (fraction * Double(load.count) + 1e-9).rounded(.down) / Double(load.count)
+            if down < s.levels[i] - 1e-12 { roundedUp.append((i, down + 1 / Double(load.count))) }
+            s.levels[i] = down
+        }
+        // Rounding down must not break the award floor: round up again, within the cap.
+        var siteMW = inputs.site.firmMW - s.shedMW + loads.indices.reduce(0) { $0 + loads[$1].powerMW(level: s.levels[$1]) }
+        var droppable = loads.indices.reduce(0) { $0 + loads[$1].powerMW(level: s.levels[$1]) - loads[$1].floorMW }
+        let cap = inputs.market(at: t, price: 0).capMW
+        for (i, up) in roundedUp where droppable < inputs.awardMW - 1e-9 {
+            let delta = loads[i].powerMW(level: up) - loads[i].powerMW(level: s.levels[i])
+            if siteMW + delta <= cap + 1e-9 {
+                s.levels[i] = up
+                siteMW += delta
+                droppable += delta
+            }
         }
         // Ramp-up limit: increases are scaled back together.
         let limit = inputs.site.rampUpMWPerMinute * inputs.hours * 60
@@ -230,7 +245,7 @@ public struct Backtest: Sendable {
             e.gridCreditsUSD += max(0, inputs.baselineMW - e.siteMW) * event.creditUSDPerMWh * h
         }
         e.gridCreditsUSD += inputs.awardUSDPerHour * h
-        e.penaltiesUSD = (solution.shortMW * 5_000 + solution.shedMW * 100_000) * h
+        e.penaltiesUSD = (solution.shortMW * IntervalMarket.defaultFloorPenaltyUSDPerMWh + solution.shedMW * IntervalMarket.defaultShedPenaltyUSDPerMWh) * h
         e.slaBreach = solution.shedMW > 1e-9
         return e
     }

@@ -23,9 +23,17 @@ public struct IntervalMarket: Sendable, Equatable {
     public var floorPenaltyUSDPerMWh: Double
     public var shedPenaltyUSDPerMWh: Double
 
+    /// Failing an award costs more than any energy price with any adder (ERCOT's offer cap is
+    /// 5,000 $/MWh, 9,000 in 2021; a 4CP interval adds rate × 250 per MW), so awards are met
+    /// whenever the cap allows.
+    public static let defaultFloorPenaltyUSDPerMWh = 1_000_000.0
+    /// Shedding firm AI load costs more still: it happens only when nothing else fits the cap.
+    public static let defaultShedPenaltyUSDPerMWh = 10_000_000.0
+
     public init(
         hours: Double, minerUSDPerTHHour: Double, tiers: [CostTier], capMW: Double, floorMW: Double = 0,
-        floorPenaltyUSDPerMWh: Double = 5_000, shedPenaltyUSDPerMWh: Double = 100_000
+        floorPenaltyUSDPerMWh: Double = IntervalMarket.defaultFloorPenaltyUSDPerMWh,
+        shedPenaltyUSDPerMWh: Double = IntervalMarket.defaultShedPenaltyUSDPerMWh
     ) {
         self.hours = hours
         self.minerUSDPerTHHour = minerUSDPerTHHour

@@ -1,0 +1,54 @@
+import Foundation
+
+/// The hindsight formulation written out as plain data, so an independent LP solver can solve the
+/// same problem (scripts/lp_peer.py reads it).
+///
+/// Per interval: flexible segments x_s ∈ [0, mw_s] worth `usd_per_mwh`; a fixed base load (firm
+/// load and every load's floor) that may be shed at a penalty; site power under the cap; droppable
+/// power over the floor or a shortfall penalty; energy cost by tiers. The objective excludes the
+/// firm value and award payments, which no decision changes.
+public enum FormulationExport {
+    public static func intervals(_ backtest: Backtest, range: Range<Int>? = nil) -> [[String: Any]] {
+        let inputs = backtest.inputs
+        let site = inputs.site
+        let base = site.firmMW + site.loads.reduce(0) { $0 + $1.floorMW }
+        var result: [[String: Any]] = []
+        for t in range ?? 0..<inputs.count {
+            let market = inputs.market(at: t, price: inputs.prices.pricesUSDPerMWh[t])
+            var segments: [[String: Any]] = []
+            for (i, load) in site.loads.enumerated() {
+                for s in 0..<load.steps {
+                    segments.append([
+                        "mw": load.hull[s + 1].powerMW - load.hull[s].powerMW,
+                        "usd_per_mwh": backtest.solver.value(i, s, market),
+                    ])
+                }
+            }
+            let tiers: [[String: Any]] = market.tiers.map { tier in
+                ["up_to_mw": tier.upToMW.isFinite ? tier.upToMW as Any : NSNull(), "usd_per_mwh": tier.usdPerMWh]
+            }
+            // What the loads' floors (a job at its tier's lowest cap) earn whatever is decided.
+            let floorValue = site.loads.reduce(0) { $0 + $1.hull[0].units * ($1.isMiner ? market.minerUSDPerTHHour : 1) } * market.hours
+            result.append([
+                "hours": market.hours, "constant_usd": floorValue, "base_mw": base, "cap_mw": market.capMW, "floor_mw": market.floorMW,
+                "floor_penalty_usd_per_mwh": market.floorPenaltyUSDPerMWh, "shed_penalty_usd_per_mwh": market.shedPenaltyUSDPerMWh,
+                "cost_tiers": tiers, "segments": segments,
+            ])
+        }
+        return result
+    }
+
+    public static func json(_ backtest: Backtest, range: Range<Int>? = nil) throws -> Data {
+        try JSONSerialization.data(withJSONObject: ["intervals": intervals(backtest, range: range)])
+    }
+
+    /// The solver's objective over the same intervals (what the peer must match).
+    public static func objective(_ backtest: Backtest, range: Range<Int>? = nil) -> Double {
+        let inputs = backtest.inputs
+        var total = 0.0
+        for t in range ?? 0..<inputs.count {
+            total += backtest.solver.solve(inputs.market(at: t, price: inputs.prices.pricesUSDPerMWh[t])).objectiveUSD
+        }
+        return total
+    }
+}
