@@ -15,3 +15,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
 fi
+
+# The LP peer the hindsight optimiser is checked against, and pytest for its own tests.
+if ! python3 -c "import pulp, highspy, pytest" 2>/dev/null; then
+  echo "installing PyPI packages: pulp highspy pytest"
+  python3 -m pip install --quiet pulp highspy pytest || python3 -m pip install --quiet --break-system-packages pulp highspy pytest
+fi

@@ -44,6 +44,12 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Demand-response events CSV: start,end,target_mw[,credit_usd_per_mwh].")
     var events: String?
 
+    @Option(name: .customLong("interval-minutes"), help: "Resample the prices to this interval (e.g. 15 to run hourly day-ahead prices on the real-time grid).")
+    var intervalMinutes: Int?
+
+    @Option(name: .customLong("export-lp"), help: "Also write the hindsight formulation as JSON for an independent LP solver (scripts/lp_peer.py).")
+    var exportLP: String?
+
     @Option(help: "Folder for backtest.json, ledger.csv and report.html.")
     var out: String?
 
@@ -56,6 +62,7 @@ struct BacktestCommand: ParsableCommand {
     func validate() throws {
         if let hashprice, !(hashprice >= 0 && hashprice.isFinite) { throw ValidationError("--hashprice must be ≥ 0 USD per PH/s per day") }
         if let feeSharePercent, !(0..<100).contains(feeSharePercent) { throw ValidationError("--fee-share must be a percentage from 0 to under 100") }
+        if let intervalMinutes, ![5, 15, 30, 60].contains(intervalMinutes) { throw ValidationError("--interval-minutes must be 5, 15, 30 or 60") }
         if let feesPerBlock, !(feesPerBlock >= 0) { throw ValidationError("--fees must be ≥ 0 BTC per block") }
         for name in policy.split(separator: ",") where Policy.named(String(name)) == nil {
             throw ValidationError("unknown policy '\(name)'; expected always-on, strike, strike-PRICE, gridshell or hindsight")
@@ -71,7 +78,8 @@ struct BacktestCommand: ParsableCommand {
         let fromDate = from.flatMap(HashpriceCommand.parseDate), toDate = to.flatMap(HashpriceCommand.parseDate)
         let inputs: BacktestInputs
         do {
-            let (series, format) = try BacktestSetup.prices(path: prices, settlementPoint: point, from: fromDate, to: toDate)
+            var (series, format) = try BacktestSetup.prices(path: prices, settlementPoint: point, from: fromDate, to: toDate)
+            if let intervalMinutes { series = series.resampled(toIntervalSeconds: intervalMinutes * 60) }
             var da: [Double]?
             if let dayAhead {
                 let daSeries = try ERCOTPriceFile.read(path: dayAhead, settlementPoint: point).resampled(toIntervalSeconds: series.intervalSeconds)
@@ -105,6 +113,7 @@ struct BacktestCommand: ParsableCommand {
         }
 
         let backtest = Backtest(inputs: inputs)
+        if let exportLP { try FormulationExport.json(backtest).write(to: URL(fileURLWithPath: exportLP)) }
         let policies = policy.split(separator: ",").compactMap { Policy.named(String($0)) }
         let bar = ProgressBar(total: inputs.count * policies.count, enabled: !noProgress && !json)
         var runs: [PolicyRun] = []
@@ -127,14 +136,15 @@ struct BacktestCommand: ParsableCommand {
         }
         print("\(siteModel.name): \(point), \(Format.date(comparison.from)) to \(Format.date(comparison.to)), \(comparison.intervals) intervals of \(inputs.prices.intervalSeconds / 60) min\(inputs.pricesKnownAhead ? " (day-ahead prices)" : "")")
         var table = TextTable(
-            ["policy", "MWh", "revenue $", "energy cost $", "credits $", "4CP $", "penalties $", "net margin $", "% hindsight", "flex captured", "curtailed h", "off intervals", "SLA"],
-            rightAligned: Set(1...12))
+            ["policy", "MWh", "revenue $", "energy cost $", "credits $", "4CP $", "penalties $", "net margin $", "% hindsight", "flex captured", "curtailed h", "off intervals", "SLA", "seconds"],
+            rightAligned: Set(1...13))
         for r in comparison.rows {
             table.add([
                 r.policy, Format.number(r.energyMWh), Format.number(r.revenueUSD), Format.number(r.energyCostUSD), Format.number(r.creditsUSD),
                 Format.number(r.fourCPChargeUSD), Format.number(r.penaltiesUSD), Format.number(r.netMarginUSD),
                 r.percentOfHindsight.map { Format.number($0, 1) + " %" } ?? "–", r.flexibilityCapturedPercent.map { Format.number($0, 1) + " %" } ?? "–",
                 Format.number(r.curtailedHours, 1), Format.number(r.curtailedIntervalShare * 100, 1) + " %", String(r.slaBreaches),
+                Format.number(r.seconds, 3),
             ])
         }
         print(table.render())

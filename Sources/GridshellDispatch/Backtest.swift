@@ -8,6 +8,8 @@ public struct PolicyRun: Sendable {
     public var entries: [LedgerEntry]
     /// Levels chosen per interval (kept only when asked for).
     public var levels: [[Double]]?
+    /// Wall-clock seconds the run took.
+    public var seconds: Double = 0
 }
 
 /// Replays a site over historical prices under a policy, interval by interval, with the fleet's
@@ -34,6 +36,8 @@ public struct Backtest: Sendable {
 
     /// Runs `policy`; `keepEntries` keeps every ledger line, `keepLevels` every decision.
     public func run(_ policy: Policy, keepEntries: Bool = true, keepLevels: Bool = false, progress: ((Int) -> Void)? = nil) -> PolicyRun {
+        let clock = ContinuousClock()
+        let began = clock.now
         let loads = inputs.site.loads
         let n = inputs.count
         let h = inputs.hours
@@ -109,7 +113,9 @@ public struct Backtest: Sendable {
             previous = solution.levels
             if let progress, t % 512 == 0 || t == n - 1 { progress(t + 1) }
         }
-        return PolicyRun(policy: policy.description, totals: totals, entries: entries, levels: keepLevels ? allLevels : nil)
+        let elapsed = clock.now - began
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return PolicyRun(policy: policy.description, totals: totals, entries: entries, levels: keepLevels ? allLevels : nil, seconds: seconds)
     }
 
     /// Online plans command whole miners, and the site ramps up in stages.
@@ -240,7 +246,10 @@ public struct Backtest: Sendable {
         }
         if inputs.fourCPIntervals.contains(t), let rate = contract.transmission4CPUSDPerKWYear {
             e.fourCPChargeUSD = e.siteMW * rate * 250
+            e.aiRevenueUSD += site.passThroughMW * rate * 250
         }
+        // Triple-net tenants pay for their energy at the site's marginal cost.
+        e.aiRevenueUSD += site.passThroughMW * h * (price + contract.adderUSDPerMWh)
         if let event = inputs.event(at: t) {
             e.gridCreditsUSD += max(0, inputs.baselineMW - e.siteMW) * event.creditUSDPerMWh * h
         }

@@ -23,6 +23,8 @@ public struct Comparison: Sendable, Codable {
         public var curtailedIntervalShare: Double
         public var slaBreaches: Int
         public var aiThroughputLostUSD: Double
+        /// Seconds the policy took over the whole backtest.
+        public var seconds: Double
     }
 
     public var site: String
@@ -53,7 +55,7 @@ public struct Comparison: Sendable, Codable {
                 netMarginUSD: t.netUSD, percentOfHindsight: pct, flexibilityCapturedPercent: captured, curtailedHours: t.curtailedHours,
                 intervalsWithCurtailment: t.intervalsWithCurtailment,
                 curtailedIntervalShare: t.intervals > 0 ? Double(t.intervalsWithCurtailment) / Double(t.intervals) : 0,
-                slaBreaches: t.slaBreaches, aiThroughputLostUSD: t.aiThroughputLostUSD)
+                slaBreaches: t.slaBreaches, aiThroughputLostUSD: t.aiThroughputLostUSD, seconds: run.seconds)
         }
     }
 }

@@ -88,6 +88,8 @@ public struct DispatchSite: Sendable {
     public var firmMW: Double
     /// Lease rent and inference value, USD per hour (earned while firm load is served).
     public var firmValueUSDPerHour: Double
+    /// Tenant load whose energy and 4CP share the tenants pay for (triple-net), MW at the meter.
+    public var passThroughMW: Double
     /// Site ramp-up limit, MW per minute (down is never limited).
     public var rampUpMWPerMinute: Double
     /// Idle draw of a paused GPU (and its share of the box), as a share of full power.
@@ -139,6 +141,7 @@ public struct DispatchSite: Sendable {
             }
         }
         self.loads = loads
+        self.passThroughMW = site.aiTenants.filter(\.energyPassThrough).reduce(0) { $0 + $1.firmKW / 1000 } * site.cooling.ai
         self.firmMW = firmMW
         self.firmValueUSDPerHour = firmValue
         self.rampUpMWPerMinute = rampUpMWPerMinute ?? site.interconnectMW / 10

@@ -86,6 +86,11 @@ public struct BitcoinHistory: Sendable {
                 hashrateTHs: try value(iHash, "hashrate_ths"), blocks: try value(iBlocks, "blocks"),
                 feesBTC: try value(iFees, "fees_btc"), startHeight: 0))
         }
+        // Difficulty changes once per 2,016 blocks: a missing day (2020-03-29 in the shipped file)
+        // takes the day before's.
+        for i in days.indices.dropFirst() where days[i].difficulty == nil && days[i - 1].difficulty != nil {
+            if i + 1 < days.count, days[i + 1].difficulty != nil { days[i].difficulty = days[i - 1].difficulty }
+        }
         var history = BitcoinHistory(days: days)
         history.assignHeights()
         return history

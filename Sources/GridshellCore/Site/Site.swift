@@ -217,11 +217,15 @@ public struct AITenant: Sendable, Equatable {
     /// Yearly rent escalator, a fraction (0.03 for 3 %).
     public var escalatorFraction: Double
     public var start: Date?
+    /// Triple-net: the tenant pays for the energy (and the 4CP share) its load draws, at the
+    /// site's cost, so its power is a pass-through in the site's ledger.
+    public var energyPassThrough: Bool
 
     public init(
         name: String, firmKW: Double, usdPerKWMonth: Double, termYears: Double, escalatorFraction: Double = 0,
-        start: Date? = nil
+        start: Date? = nil, energyPassThrough: Bool = true
     ) {
+        self.energyPassThrough = energyPassThrough
         self.name = name
         self.firmKW = firmKW
         self.usdPerKWMonth = usdPerKWMonth

@@ -273,7 +273,7 @@ struct SiteReader {
 
     private func readTenant(_ node: Node, path: String) -> AITenant? {
         guard let map = fields.entries(node, path: path, allowed: [
-            "name", "firm_kw", "usd_per_kw_month", "term_years", "escalator_percent", "start",
+            "name", "firm_kw", "usd_per_kw_month", "term_years", "escalator_percent", "start", "energy_pass_through",
         ]) else { return nil }
         let name = fields.string(map, "name", path: path, parent: node, required: true)
         let firm = fields.number(map, "firm_kw", path: path, parent: node, required: true, range: 0.001...1e8, unit: " kW")
@@ -281,8 +281,11 @@ struct SiteReader {
         let term = fields.number(map, "term_years", path: path, parent: node, required: true, range: 0.1...99)
         let escalator = fields.number(map, "escalator_percent", path: path, parent: node, required: false, range: -10...50) ?? 0
         let start = fields.date(map, "start", path: path, parent: node, required: false)
+        let passThrough = fields.bool(map, "energy_pass_through", path: path, parent: node, required: false) ?? true
         guard let name, let firm, let rate, let term else { return nil }
-        return AITenant(name: name, firmKW: firm, usdPerKWMonth: rate, termYears: term, escalatorFraction: escalator / 100, start: start)
+        return AITenant(
+            name: name, firmKW: firm, usdPerKWMonth: rate, termYears: term, escalatorFraction: escalator / 100, start: start,
+            energyPassThrough: passThrough)
     }
 
     private func readGridPrograms(_ node: Node) -> GridPrograms? {
