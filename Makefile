@@ -30,6 +30,11 @@ demo: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
+	python3 -m pytest -q scripts/test_lp_peer.py
+
+# Speed figures for docs/PERFORMANCE.md (release build; not part of CI).
+bench: deps
+	./scripts/bench.sh
 
 clean:
 	rm -rf .build

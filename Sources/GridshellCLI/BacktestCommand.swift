@@ -113,7 +113,7 @@ struct BacktestCommand: ParsableCommand {
         }
 
         let backtest = Backtest(inputs: inputs)
-        if let exportLP { try FormulationExport.json(backtest).write(to: URL(fileURLWithPath: exportLP)) }
+        if let exportLP { try FormulationExport.compactJSON(backtest).write(to: URL(fileURLWithPath: exportLP)) }
         let policies = policy.split(separator: ",").compactMap { Policy.named(String($0)) }
         let bar = ProgressBar(total: inputs.count * policies.count, enabled: !noProgress && !json)
         var runs: [PolicyRun] = []

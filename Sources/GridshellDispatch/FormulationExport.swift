@@ -52,3 +52,46 @@ public enum FormulationExport {
         return total
     }
 }
+
+extension FormulationExport {
+    /// The same formulation in a compact form for long runs: the segments once (their MW, their
+    /// value per MW in TH/s or USD, and whether a TH price applies), then one row per interval.
+    /// A segment's value in interval t is `units_per_mw × miner_usd_per_th_hour[t]` for miners and
+    /// `units_per_mw` for jobs. scripts/lp_peer.py expands it into the per-interval form.
+    public static func compactJSON(_ backtest: Backtest) -> Data {
+        let inputs = backtest.inputs
+        let site = inputs.site
+        var mw: [String] = [], units: [String] = [], miner: [String] = []
+        var floorUnitsMiner = 0.0, floorUnitsJob = 0.0
+        for load in site.loads {
+            if load.isMiner { floorUnitsMiner += load.hull[0].units } else { floorUnitsJob += load.hull[0].units }
+            for s in 0..<load.steps {
+                mw.append(num(load.hull[s + 1].powerMW - load.hull[s].powerMW))
+                units.append(num(load.stepUnitsPerMW[s]))
+                miner.append(load.isMiner ? "true" : "false")
+            }
+        }
+        var hours: [String] = [], perTH: [String] = [], cap: [String] = [], floor: [String] = [], upTo: [String] = [], cost: [String] = []
+        for t in 0..<inputs.count {
+            let m = inputs.market(at: t, price: inputs.prices.pricesUSDPerMWh[t])
+            hours.append(num(m.hours)); perTH.append(num(m.minerUSDPerTHHour)); cap.append(num(m.capMW)); floor.append(num(m.floorMW))
+            upTo.append("[" + m.tiers.map { $0.upToMW.isFinite ? num($0.upToMW) : "null" }.joined(separator: ",") + "]")
+            cost.append("[" + m.tiers.map { num($0.usdPerMWh) }.joined(separator: ",") + "]")
+        }
+        let base = site.firmMW + site.loads.reduce(0) { $0 + $1.floorMW }
+        let text = """
+            {"format":"gridshell-hindsight-compact-1","base_mw":\(num(base)),\
+            "floor_units_miner":\(num(floorUnitsMiner)),"floor_units_job":\(num(floorUnitsJob)),\
+            "floor_penalty_usd_per_mwh":\(num(IntervalMarket.defaultFloorPenaltyUSDPerMWh)),\
+            "shed_penalty_usd_per_mwh":\(num(IntervalMarket.defaultShedPenaltyUSDPerMWh)),\
+            "segments":{"mw":[\(mw.joined(separator: ","))],"units_per_mw":[\(units.joined(separator: ","))],"miner":[\(miner.joined(separator: ","))]},\
+            "intervals":{"hours":[\(hours.joined(separator: ","))],"miner_usd_per_th_hour":[\(perTH.joined(separator: ","))],\
+            "cap_mw":[\(cap.joined(separator: ","))],"floor_mw":[\(floor.joined(separator: ","))],\
+            "tier_up_to_mw":[\(upTo.joined(separator: ","))],"tier_usd_per_mwh":[\(cost.joined(separator: ","))]}}
+            """
+        return Data(text.utf8)
+    }
+
+    /// Shortest text that reads back as the same Double.
+    static func num(_ v: Double) -> String { "\(v)" }
+}
