@@ -122,4 +122,40 @@ struct CLITests {
         #expect(one.stdout.contains("low-power") && one.stdout.contains("sleep"))
         #expect(try run(["catalog", "--model", "nope"]).status == 64)
     }
+
+    @Test func backtestComparesPoliciesAndWritesReports() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridshell-bt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["backtest", "--site", "examples/west-texas-100mw.yaml", "--prices", "data/ercot/ercot_RTM-2021-02.csv",
+            "--day-ahead", "data/ercot/ercot_DAM_LZHB_SPP_2021.csv", "--from", "2021-02-10", "--to", "2021-02-20", "--out", dir.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try json(r.stdout)
+        #expect(j["intervals"] as? Int == 960)
+        let rows = try #require(j["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["policy"] as? String ?? "" } == ["always-on", "strike", "gridshell", "hindsight"])
+        let net = rows.map { $0["netMarginUSD"] as? Double ?? .nan }
+        #expect(net[3] >= net[2] && net[2] > net[0])
+        #expect(rows[3]["percentOfHindsight"] as? Double == 100)
+        for file in ["backtest.json", "ledger.csv", "report.html"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path))
+        }
+        let csv = try String(contentsOf: dir.appendingPathComponent("ledger.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 1 + 4 * 960)
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("<svg") && html.contains("Cumulative net margin") && !html.contains("<script"))
+    }
+
+    @Test func backtestBadInputIsNamed() throws {
+        let point = try run(["backtest", "--site", "examples/west-texas-100mw.yaml", "--prices", "data/ercot/ercot_RTM-2021-02.csv", "--settlement-point", "HB_MOON"])
+        #expect(point.status == 65)
+        #expect(point.stderr.contains("HB_MOON"))
+        let missing = try run(["backtest", "--site", "examples/west-texas-100mw.yaml", "--prices", "/no/prices.csv"])
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("/no/prices.csv"))
+        let wrongFile = try run(["backtest", "--site", "examples/west-texas-100mw.yaml", "--prices", "data/btc/btc_daily_2019_2025.csv"])
+        #expect(wrongFile.status == 65)
+        #expect(wrongFile.stderr.contains("btc_daily_2019_2025.csv:1"))
+        let policy = try run(["backtest", "--site", "examples/west-texas-100mw.yaml", "--prices", "data/ercot/ercot_RTM-2021-02.csv", "--policy", "magic"])
+        #expect(policy.status == 64)
+    }
 }
