@@ -45,7 +45,7 @@ public enum Report {
             <html lang="en"><head><meta charset="utf-8"><title>Gridshell backtest: \(escape(comparison.site))</title>
             <style>
             body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}
-            table{border-collapse:collapse;font-size:14px}td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:right}
+            table{border-collapse:collapse;font-size:14px}td,th{padding:4px 8px;white-space:nowrap;border-bottom:1px solid #ddd;text-align:right}
             td:first-child,th:first-child{text-align:left}h1{font-size:22px}h2{font-size:18px;margin-top:2em}
             .legend span{display:inline-block;margin-right:1.5em}.sw{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}
             </style></head><body>
