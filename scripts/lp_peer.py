@@ -660,6 +660,8 @@ def solve_pulp(inst: Instance, backend="auto", threads=None, time_limit=None, hi
             f"floor_{t}",
         )
     prob.setObjective(Expr(obj_terms, constant=math.fsum(inst.constant_usd.tolist())))
+    # free the Python-side copies before HiGHS allocates its own model (matters at ~10M variables)
+    del obj_terms, xs, zs, seg_mw, seg_usd, width, tier_usd
     t1 = time.perf_counter()
     prob.solve(solver)
     t2 = time.perf_counter()

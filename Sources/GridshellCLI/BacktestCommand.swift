@@ -113,7 +113,14 @@ struct BacktestCommand: ParsableCommand {
         }
 
         let backtest = Backtest(inputs: inputs)
-        if let exportLP { try FormulationExport.compactJSON(backtest).write(to: URL(fileURLWithPath: exportLP)) }
+        if let exportLP {
+            try FormulationExport.compactJSON(backtest).write(to: URL(fileURLWithPath: exportLP))
+            let clock = ContinuousClock()
+            var objective = 0.0
+            let elapsed = clock.measure { objective = FormulationExport.objective(backtest) }
+            printError(String(format: "formulation objective %.6f USD (hindsight without firm value and award payments), solved in %.3f s; written to %@",
+                objective, Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds), exportLP))
+        }
         let policies = policy.split(separator: ",").compactMap { Policy.named(String($0)) }
         let bar = ProgressBar(total: inputs.count * policies.count, enabled: !noProgress && !json)
         var runs: [PolicyRun] = []
