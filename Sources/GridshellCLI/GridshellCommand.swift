@@ -12,7 +12,7 @@ public struct GridshellCommand: ParsableCommand {
             file:line: key: message); 66 a file cannot be read; 64 bad command-line usage.
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, HashpriceCommand.self, BreakevenCommand.self, BacktestCommand.self, CatalogCommand.self]
+        subcommands: [ValidateCommand.self, HashpriceCommand.self, BreakevenCommand.self, DispatchCommand.self, BacktestCommand.self, CatalogCommand.self]
     )
 
     public init() {}

@@ -158,4 +158,18 @@ struct CLITests {
         let policy = try run(["backtest", "--site", "examples/west-texas-100mw.yaml", "--prices", "data/ercot/ercot_RTM-2021-02.csv", "--policy", "magic"])
         #expect(policy.status == 64)
     }
+
+    @Test func dispatchPrintsThePlanAndItsReasons() throws {
+        let r = try run(["dispatch", "--site", "examples/hybrid-300mw.yaml", "--price", "3000", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try json(r.stdout)
+        let groups = try #require(j["groups"] as? [[String: Any]])
+        #expect(groups.count == 2)
+        let reasons = try #require(j["reasons"] as? [String])
+        #expect(reasons.count >= 2)
+        #expect((j["siteMW"] as? Double ?? 999) <= 300)
+        let table = try run(["dispatch", "--site", "examples/west-texas-100mw.yaml", "--price", "20"])
+        #expect(table.stdout.contains("Why:"))
+        #expect(try run(["dispatch", "--site", "examples/west-texas-100mw.yaml", "--price=-5", "--cap=-1"]).status == 64)
+    }
 }

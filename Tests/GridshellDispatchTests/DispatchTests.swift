@@ -78,4 +78,38 @@ struct DispatchTests {
         #expect(emergency.siteMW <= 200 + 1e-9)
         #expect(emergency.shedMW > 40)
     }
+
+    @Test func planSaysWhatChangesAndWhy() throws {
+        let site = try SiteLoader.load(path: Fixtures.path("examples/west-texas-100mw.yaml"))
+        let d = DispatchSite(site: site)
+        let prices = PriceSeries(settlementPoint: "HB_WEST", start: Date(timeIntervalSince1970: 0), intervalSeconds: 900, pricesUSDPerMWh: [95, 9000])
+        let inputs = BacktestInputs(
+            site: d, prices: prices, minerUSDPerTHHour: [0.058 / 24, 0.058 / 24],
+            events: [DemandResponseEvent(start: prices.date(at: 1), end: prices.end, targetMW: 15)])
+        let backtest = Backtest(inputs: inputs)
+        let stock = backtest.stockLevels
+        let m0 = inputs.market(at: 0, price: 95)
+        let s0 = backtest.solver.solve(m0)
+        let plan = DispatchPlan(site: d, solution: s0, previous: stock, market: m0, priceUSDPerMWh: 95)
+        let changed = zip(s0.levels, stock).filter { abs($0 - $1) > 1e-9 }.count
+        #expect(plan.reasons.count == changed)
+        #expect(changed > 0)
+        #expect(plan.reasons.contains { $0.hasPrefix("s19jpro-stock: all 12000 at normal → all 12000 at sleep") && $0.contains("below") })
+        #expect(plan.groups.map(\.group) == ["s21xp-lux", "s21-braiins", "s19jpro-stock"])
+        for setting in plan.groups {
+            let count = try #require(site.minerGroups.first { $0.name == setting.group }).count
+            #expect(abs(setting.miners.values.reduce(0, +) - Double(count)) < 1e-6)
+        }
+        #expect(plan.soldBackMW > 0 && abs(plan.soldBackMW - (95 - s0.siteMW)) < 1e-9)
+        #expect(plan.unmet.isEmpty)
+        // At 9,000 $/MWh under a 15 MW event the 20 MW award cannot be kept: the plan says so,
+        // and what stays on is there for the award.
+        let m1 = inputs.market(at: 1, price: 9000)
+        let s1 = backtest.solver.solve(m1)
+        let storm = DispatchPlan(site: d, solution: s1, previous: s0.levels, market: m1, priceUSDPerMWh: 9000)
+        #expect(s1.siteMW <= 15 + 1e-9)
+        #expect(storm.unmet.count == 1)
+        #expect(storm.unmet[0].hasPrefix("ancillary award:"))
+        #expect(storm.reasons.contains { $0.contains("award") })
+    }
 }
