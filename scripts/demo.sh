@@ -19,6 +19,9 @@ done
 rule "The West Texas fleet at the 2021 average hashprice (314.61 USD/PH/day): the top of the merit order"
 "$bin" breakeven --site examples/west-texas-100mw.yaml --hashprice 314.61 --energy-price 45 | head -n 8
 
+rule "One interval's plan: the hybrid campus at 3,000 USD/MWh under a 280 MW demand-response target"
+"$bin" dispatch --site examples/hybrid-300mw.yaml --price 3000 --cap 280
+
 rule "Backtest: the West Texas site through Winter Storm Uri (HB_WEST real-time, February 2021)"
 "$bin" backtest --site examples/west-texas-100mw.yaml --prices data/ercot/ercot_RTM-2021-02.csv \
   --day-ahead data/ercot/ercot_DAM_LZHB_SPP_2021.csv --out out/uri-west-texas
