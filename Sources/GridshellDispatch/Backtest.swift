@@ -89,8 +89,9 @@ public struct Backtest: Sendable {
                         if !strikeOn[i], belowCount[i] >= onAfter { strikeOn[i] = true }
                         desired[i] = strikeOn[i] ? level : 0
                     }
-                default:
-                    guard case .gridshell(let settings) = policy else { fatalError("unreachable") }
+                case .hindsight:
+                    desired = stock  // handled above; hindsight never reaches the online path
+                case .gridshell(let settings):
                     if !inputs.pricesKnownAhead, settings.useDayAhead, let da = inputs.dayAhead, t > 0 {
                         forecast = da[t] + (inputs.prices.pricesUSDPerMWh[t - 1] - da[t - 1])
                     }
