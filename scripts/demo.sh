@@ -17,7 +17,7 @@ for site in examples/west-texas-100mw.yaml examples/hybrid-300mw.yaml; do
 done
 
 rule "The West Texas fleet at the 2021 average hashprice (314.61 USD/PH/day): the top of the merit order"
-"$bin" breakeven --site examples/west-texas-100mw.yaml --hashprice 314.61 --energy-price 45 | head -n 8
+"$bin" breakeven --site examples/west-texas-100mw.yaml --hashprice 314.61 --energy-price 45 | sed -n '1,8p'
 
 rule "One interval's plan: the hybrid campus at 3,000 USD/MWh under a 280 MW demand-response target"
 "$bin" dispatch --site examples/hybrid-300mw.yaml --price 3000 --cap 280
