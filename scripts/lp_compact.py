@@ -65,16 +65,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file")
     parser.add_argument("--solver", choices=["highs", "pulp"], default="highs")
+    parser.add_argument("--highs-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="a HiGHS option, e.g. presolve=off (repeatable)")
     args = parser.parse_args()
     start = time.perf_counter()
     with open(args.file, "rb") as f:
         doc = json.load(f)
     inst = expand(doc)
     prepared = time.perf_counter() - start
-    result = lp_peer.solve(inst, solver=args.solver)
+    options = lp_peer._parse_highs_options(args.highs_option) or None
+    result = lp_peer.solve(inst, solver=args.solver, highs_options=options)
     out = dict(result.__dict__) if hasattr(result, "__dict__") else dict(result)
     out["seconds_total"] = out["seconds_build"] + out["seconds_solve"]
     out["seconds_read_and_expand"] = prepared
+    out["highs_options"] = options or {}
     out["intervals"] = int(inst.hours.shape[0])
     out["segments_per_interval"] = int(inst.seg_ptr[1] - inst.seg_ptr[0])
     print(json.dumps(out, default=float))

@@ -398,7 +398,7 @@ def test_cli_not_optimal_exits_nonzero(tmp_path):
 
 
 def _good():
-    return {"intervals": [c[1][0] for c in HAND_CASES[:3]]}
+    return copy.deepcopy({"intervals": [c[1][0] for c in HAND_CASES[:3]]})
 
 
 def _mut(fn):
@@ -467,3 +467,33 @@ def test_cli_bad_input_exit_code(tmp_path):
     assert p.returncode == lp_peer.EXIT_BAD_INPUT and "not valid JSON" in p.stderr
     p = run_cli([str(tmp_path / "missing.json")])
     assert p.returncode == lp_peer.EXIT_BAD_INPUT and "cannot read input" in p.stderr
+
+
+def test_non_finite_up_to_is_not_taken_for_null():
+    doc = _mut(lambda d: d["intervals"][1]["cost_tiers"][0].update(up_to_mw=float("inf")))
+    with pytest.raises(lp_peer.InputError, match=r"interval 1: field 'cost_tiers\[0\].up_to_mw' must be finite"):
+        lp_peer.parse_instance(doc)
+    # JSON text with an overflowing literal
+    text = json.dumps(_good()).replace('"up_to_mw": 10', '"up_to_mw": 1e400', 1)
+    with pytest.raises(lp_peer.InputError, match="up_to_mw' must be finite"):
+        lp_peer.parse_instance(lp_peer.load_json_bytes(text.encode()))
+
+
+def test_instance_built_directly_is_validated_and_solved():
+    inst = lp_peer.parse_instance(copy.deepcopy(_good()))
+    expected = sum(c[2] for c in HAND_CASES[:3])
+    for mode in ("highs", "pulp"):
+        r = lp_peer.solve(inst, mode)
+        assert r.optimal and close(r.objective, expected)
+    bad = copy.deepcopy(inst)
+    bad.seg_mw[4] = -1.0  # interval 1 has segments 3..5
+    with pytest.raises(lp_peer.InputError, match=r"interval 1: field 'segments\[1\].mw'"):
+        lp_peer.solve(bad, "highs")
+    bad = copy.deepcopy(inst)
+    bad.tier_up[-1] = 30.0
+    with pytest.raises(lp_peer.InputError, match=r"interval 2: field 'cost_tiers\[1\].up_to_mw' must be null"):
+        lp_peer.solve(bad, "highs")
+    bad = copy.deepcopy(inst)
+    bad.seg_ptr = bad.seg_ptr[:-1]
+    with pytest.raises(lp_peer.InputError, match="seg_ptr"):
+        lp_peer.solve(bad, "highs")
