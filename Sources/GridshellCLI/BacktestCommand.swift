@@ -80,16 +80,7 @@ struct BacktestCommand: ParsableCommand {
         do {
             var (series, format) = try BacktestSetup.prices(path: prices, settlementPoint: point, from: fromDate, to: toDate)
             if let intervalMinutes { series = series.resampled(toIntervalSeconds: intervalMinutes * 60) }
-            var da: [Double]?
-            if let dayAhead {
-                let daSeries = try ERCOTPriceFile.read(path: dayAhead, settlementPoint: point).resampled(toIntervalSeconds: series.intervalSeconds)
-                da = try (0..<series.count).map { t in
-                    guard let i = daSeries.index(containing: series.date(at: t)) else {
-                        throw BacktestSetup.Problem("\(dayAhead): no day-ahead price for \(series.date(at: t)); the file must cover the backtest")
-                    }
-                    return daSeries.pricesUSDPerMWh[i]
-                }
-            }
+            let da = try dayAhead.map { try BacktestSetup.dayAhead(path: $0, settlementPoint: point, on: series) }
             let source: BacktestSetup.HashpriceSource
             if let hashprice {
                 source = .fixed(usdPerPHDay: hashprice)

@@ -25,6 +25,17 @@ public struct BacktestSetup: Sendable {
         return (series, format)
     }
 
+    /// Day-ahead prices from `path` on the grid of `series` (hourly prices repeated on a finer grid).
+    public static func dayAhead(path: String, settlementPoint: String, on series: PriceSeries) throws -> [Double] {
+        let dayAhead = try ERCOTPriceFile.read(path: path, settlementPoint: settlementPoint).resampled(toIntervalSeconds: series.intervalSeconds)
+        return try (0..<series.count).map { t in
+            guard let i = dayAhead.index(containing: series.date(at: t)) else {
+                throw Problem("\(path): no day-ahead price for \(series.date(at: t)); the file must cover the backtest")
+            }
+            return dayAhead.pricesUSDPerMWh[i]
+        }
+    }
+
     /// One hashprice per interval, net of the site's pool fee.
     public static func minerUSDPerTHHour(for prices: PriceSeries, source: HashpriceSource, poolFee: Double) throws -> [Double] {
         switch source {

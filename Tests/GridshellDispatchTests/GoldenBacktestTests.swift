@@ -16,11 +16,8 @@ struct GoldenBacktestTests {
         let siteModel = try SiteLoader.load(path: Fixtures.path("examples/\(site).yaml"))
         let (series, format) = try BacktestSetup.prices(
             path: Fixtures.path("data/ercot/\(prices).csv"), settlementPoint: siteModel.contract.settlementPoint, from: nil, to: nil)
-        var da: [Double]?
-        if let dayAhead {
-            let d = try ERCOTPriceFile.read(path: Fixtures.path("data/ercot/\(dayAhead).csv"), settlementPoint: siteModel.contract.settlementPoint)
-                .resampled(toIntervalSeconds: series.intervalSeconds)
-            da = try (0..<series.count).map { try #require(d.index(containing: series.date(at: $0))).self }.map { d.pricesUSDPerMWh[$0] }
+        let da = try dayAhead.map {
+            try BacktestSetup.dayAhead(path: Fixtures.path("data/ercot/\($0).csv"), settlementPoint: siteModel.contract.settlementPoint, on: series)
         }
         let perTH = try BacktestSetup.minerUSDPerTHHour(
             for: series, source: .history(Self.history, fees: .shareOfReward(0.02)), poolFee: siteModel.poolFeeFraction)
