@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -21,11 +23,37 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(name: "GridshellDispatch", dependencies: ["GridshellCore"]),
+        // Pure protocol code shared by the clients and the simulator: lenient cgminer JSON,
+        // reply parsing into telemetry, identification, HTTP Digest.
+        .target(
+            name: "GridshellMinerProtocol",
+            dependencies: ["GridshellCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "GridshellMiners",
+            dependencies: [
+                "GridshellCore", "GridshellMinerProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "GridshellSimulator",
+            dependencies: [
+                "GridshellCore", "GridshellMinerProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "GridshellCLI",
             dependencies: [
                 "GridshellCore",
                 "GridshellDispatch",
+                "GridshellMiners",
+                "GridshellSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,6 +72,18 @@ let package = Package(
                 "GridshellCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "GridshellMinerProtocolTests",
+            dependencies: [
+                "GridshellMinerProtocol",
+                "GridshellCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "GridshellMinersTests",
+            dependencies: ["GridshellMiners", "GridshellSimulator", "GridshellMinerProtocol", "GridshellCore"]
         ),
         .testTarget(
             name: "GridshellCLITests",
