@@ -3,7 +3,8 @@ import Foundation
 import GridshellCore
 
 /// The `gridshell` command line.
-public struct GridshellCommand: ParsableCommand {
+@available(macOS 10.15, *)
+public struct GridshellCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "gridshell",
         abstract: "Runs a hybrid Bitcoin-mining and AI site: economics, dispatch and the grid.",
@@ -12,7 +13,7 @@ public struct GridshellCommand: ParsableCommand {
             file:line: key: message); 66 a file cannot be read; 64 bad command-line usage.
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, HashpriceCommand.self, BreakevenCommand.self, DispatchCommand.self, BacktestCommand.self, CatalogCommand.self]
+        subcommands: [ValidateCommand.self, HashpriceCommand.self, BreakevenCommand.self, DispatchCommand.self, BacktestCommand.self, CatalogCommand.self, SimulateFleetCommand.self]
     )
 
     public init() {}
@@ -37,5 +38,22 @@ func loadSite(_ path: String) throws -> Site {
         printError(error.description)
         let unreadable = error.issues.count == 1 && error.issues[0].line == 0
         throw unreadable ? Exit.cannotRead : Exit.invalidInput
+    }
+}
+
+@available(macOS 10.15, *)
+extension GridshellCommand {
+    /// Parses the command line and runs the chosen command, awaiting it when it is async.
+    public static func runAsync() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
     }
 }

@@ -1,3 +1,3 @@
 import GridshellCLI
 
-GridshellCommand.main()
+await GridshellCommand.runAsync()

@@ -1,0 +1,76 @@
+import Foundation
+
+/// JSON as firmware writes it: keys in the firmware's own order, numbers with the firmware's
+/// precision. Only the simulator writes it; clients read with the lenient parser.
+public indirect enum ReplyJSON: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral
+{
+    case string(String)
+    case int(Int)
+    /// A number written with a fixed count of decimals.
+    case number(Double, decimals: Int)
+    case bool(Bool)
+    case null
+    case array([ReplyJSON])
+    case object([(String, ReplyJSON)])
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .number(value, decimals: 2) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: ReplyJSON...) { self = .array(elements) }
+
+    public static func num(_ v: Double, _ decimals: Int = 2) -> ReplyJSON { .number(v, decimals: decimals) }
+    public static func obj(_ pairs: KeyValuePairs<String, ReplyJSON>) -> ReplyJSON { .object(pairs.map { ($0.key, $0.value) }) }
+
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        write(into: &out)
+        return out
+    }
+
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    func write(into out: inout [UInt8]) {
+        switch self {
+        case .string(let s): Self.writeString(s, into: &out)
+        case .int(let i): out += Array(String(i).utf8)
+        case .number(let v, let d):
+            if v.isNaN || v.isInfinite { out += Array("0".utf8); return }
+            out += Array(String(format: "%.\(d)f", v).utf8)
+        case .bool(let b): out += Array((b ? "true" : "false").utf8)
+        case .null: out += Array("null".utf8)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                item.write(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let pairs):
+            out.append(UInt8(ascii: "{"))
+            for (i, (k, v)) in pairs.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.writeString(k, into: &out)
+                out.append(UInt8(ascii: ":"))
+                v.write(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0..<0x20: out += Array(String(format: "\\u%04x", b).utf8)
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
