@@ -42,7 +42,6 @@ let package = Package(
             name: "GridshellSimulator",
             dependencies: [
                 "GridshellCore", "GridshellMinerProtocol",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
