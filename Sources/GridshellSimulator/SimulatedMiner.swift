@@ -312,7 +312,9 @@ public final class SimulatedMiner: Sendable {
         let liveShare = Double(spec.boards - deadBoards.filter { $0 < spec.boards }.count) / Double(spec.boards)
 
         // Overheating: the firmware's protection stops hashing once chips pass 95 °C.
+        // The chips read as they ran the moment protection tripped (heat takes minutes to leave).
         let hot = overheating ? 45.0 : 0
+        let thermalRatio = ratio
         if overheating && ratio > 0 {
             errors.append("Temperature protection: chip temperature above 95 °C, hashing stopped")
             ratio = 0
@@ -320,7 +322,8 @@ public final class SimulatedMiner: Sendable {
         let hashingPower = ratio > 0 ? model.physics.powerW(frequencyRatio: ratio) * liveShare : 0
         let power = max(ramp.sleepDrawW, hashingPower)
         let hashrate = model.physics.hashrateTHs(frequencyRatio: ratio) * liveShare
-        let perBoardPower = power / Double(spec.boards)
+        let thermalPower = thermalRatio > 0 ? model.physics.powerW(frequencyRatio: thermalRatio) * liveShare : power
+        let perBoardPower = thermalPower / Double(spec.boards)
         var boardHash: [Double] = []
         var chips: [Int] = []
         var boardT: [Double] = []
@@ -333,7 +336,7 @@ public final class SimulatedMiner: Sendable {
             boardHash.append(dead ? 0 : hashrate / (Double(spec.boards) * liveShare))
             chips.append(dead ? 0 : spec.chipsPerBoard)
             boardT.append(board)
-            chipT.append(board + (dead || ratio == 0 ? 0 : 14 + 4 * ratio))
+            chipT.append(board + (dead || thermalRatio == 0 ? 0 : 14 + 4 * thermalRatio))
             if dead { errors.append("Chain \(b) has no chips (hashboard \(b) dead)") }
         }
         // Fans follow the hottest board; stock keeps them turning while asleep.
