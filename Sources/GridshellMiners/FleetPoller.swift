@@ -261,18 +261,20 @@ public final class FleetPoller: MinerFleet, Sendable {
     private func execute(_ address: String, _ command: MinerCommand) async -> CommandOutcome {
         let start = Date()
         guard let entry = entries.withLock({ $0[address] }) else {
-            return CommandOutcome(address: address, command: command, confirmed: false, attempts: 0, seconds: 0, error: "unknown miner \(address)")
+            return CommandOutcome(address: address, command: command, acknowledged: false, confirmed: false, attempts: 0, seconds: 0, error: "unknown miner \(address)")
         }
         var identity = entry.identity
         var lastError: String?
+        var acknowledged = false
         for attempt in 1...max(1, settings.commandAttempts) {
             do {
                 if identity == nil { identity = try await driver.identify(entry.endpoint) }
                 try await driver.send(command, to: entry.endpoint, identity: identity)
+                acknowledged = true
                 let deadline = Date().addingTimeInterval(settings.confirmTimeout)
                 repeat {
                     if let state = await read(address), let t = state.telemetry, state.reachable, Self.confirms(t, command) {
-                        return CommandOutcome(address: address, command: command, confirmed: true, attempts: attempt, seconds: Date().timeIntervalSince(start))
+                        return CommandOutcome(address: address, command: command, acknowledged: true, confirmed: true, attempts: attempt, seconds: Date().timeIntervalSince(start))
                     }
                     if Date() >= deadline { break }
                     try? await Task.sleep(nanoseconds: UInt64(settings.confirmInterval * 1e9))
@@ -282,6 +284,25 @@ public final class FleetPoller: MinerFleet, Sendable {
                 lastError = "\(error)"
             }
         }
-        return CommandOutcome(address: address, command: command, confirmed: false, attempts: max(1, settings.commandAttempts), seconds: Date().timeIntervalSince(start), error: lastError)
+        return CommandOutcome(address: address, command: command, acknowledged: acknowledged, confirmed: false, attempts: max(1, settings.commandAttempts), seconds: Date().timeIntervalSince(start), error: lastError)
+    }
+
+    /// Sends each command once and reports the miners' acknowledgements, without waiting for
+    /// telemetry (what a curtailment's first second looks like).
+    public func acknowledge(_ commands: [(address: String, command: MinerCommand)]) async -> [CommandOutcome] {
+        let items = commands.compactMap { c in entries.withLock { $0[c.address] }.map { ($0, c.command) } }
+        let driver = self.driver
+        return await boundedMap(items, limit: settings.concurrency) { item in
+            let (entry, command) = item
+            let start = Date()
+            do {
+                var identity = entry.identity
+                if identity == nil { identity = try await driver.identify(entry.endpoint) }
+                try await driver.send(command, to: entry.endpoint, identity: identity)
+                return CommandOutcome(address: entry.endpoint.address, command: command, acknowledged: true, confirmed: false, attempts: 1, seconds: Date().timeIntervalSince(start))
+            } catch {
+                return CommandOutcome(address: entry.endpoint.address, command: command, acknowledged: false, confirmed: false, attempts: 1, seconds: Date().timeIntervalSince(start), error: "\(error)")
+            }
+        }
     }
 }

@@ -188,15 +188,18 @@ public struct MinerState: Sendable, Codable, Equatable {
 public struct CommandOutcome: Sendable, Codable, Equatable {
     public var address: String
     public var command: MinerCommand
+    /// The miner accepted the command (its reply said so).
+    public var acknowledged: Bool
     /// True once the miner's own telemetry shows the requested state (not just an accepted reply).
     public var confirmed: Bool
     public var attempts: Int
     public var seconds: Double
     public var error: String?
 
-    public init(address: String, command: MinerCommand, confirmed: Bool, attempts: Int, seconds: Double, error: String? = nil) {
+    public init(address: String, command: MinerCommand, acknowledged: Bool, confirmed: Bool, attempts: Int, seconds: Double, error: String? = nil) {
         self.address = address
         self.command = command
+        self.acknowledged = acknowledged
         self.confirmed = confirmed
         self.attempts = attempts
         self.seconds = seconds
