@@ -39,6 +39,9 @@ struct SimulateFleetCommand: AsyncParsableCommand {
     @Option(help: "Seed for which miners get the faults.")
     var seed: UInt64 = 1
 
+    @Option(help: "Sockets: per-address (two per miner), shared (one per port, wildcard, answering only the fleet's addresses) or automatic.")
+    var listening: String = "automatic"
+
     @Option(help: "Write the miners (address, model, firmware, fault) as JSON here once all listen.")
     var readyFile: String?
 
@@ -69,10 +72,17 @@ struct SimulateFleetCommand: AsyncParsableCommand {
         } catch let problem as FleetPlan.Problem {
             throw ValidationError(problem.description)
         }
+        let layout: SimulatedFleet.Listening
+        switch listening.lowercased() {
+        case "per-address": layout = .perAddress
+        case "shared": layout = .shared
+        case "automatic": layout = .automatic
+        default: throw ValidationError("--listening must be per-address, shared or automatic, got '\(listening)'")
+        }
         let started = Date()
         let fleet: SimulatedFleet
         do {
-            fleet = try await SimulatedFleet.start(specs: specs, clock: SimulatorClock(scale: timeScale), rpcPort: rpcPort, webPort: webPort)
+            fleet = try await SimulatedFleet.start(specs: specs, clock: SimulatorClock(scale: timeScale), rpcPort: rpcPort, webPort: webPort, listening: layout)
         } catch {
             printError("error: \(error)")
             throw ExitCode(69)
@@ -89,15 +99,14 @@ struct SimulateFleetCommand: AsyncParsableCommand {
             try encoder.encode(ready).write(to: URL(fileURLWithPath: readyFile), options: .atomic)
         }
         let last = specs.last?.address ?? firstAddress
-        print("simulating \(specs.count) miners on \(firstAddress) … \(last) (ports \(rpcPort) and \(webPort)), listening after \(Format.number(elapsed, 2)) s, time ×\(Format.number(timeScale))")
+        say("simulating \(specs.count) miners on \(firstAddress) … \(last) (ports \(rpcPort) and \(webPort)), listening after \(Format.number(elapsed, 2)) s, time ×\(Format.number(timeScale))\(fleet.shared ? ", one shared socket per port" : "")")
         var kinds: [String: Int] = [:]
         for s in specs { kinds["\(s.model.name) (\(s.firmware.rawValue))", default: 0] += 1 }
-        for (k, n) in kinds.sorted(by: { $0.key < $1.key }) { print("  \(n) × \(k)") }
-        if !assigned.isEmpty { print("  faults on \(assigned.count) miners: \(faults)") }
-        FileHandle.standardOutput.synchronizeFile()
+        for (k, n) in kinds.sorted(by: { $0.key < $1.key }) { say("  \(n) × \(k)") }
+        if !assigned.isEmpty { say("  faults on \(assigned.count) miners: \(faults)") }
         await waitForStop(seconds: seconds)
         await fleet.stop()
-        print("stopped")
+        say("stopped")
     }
 }
 
@@ -143,4 +152,9 @@ final class SignalSources: @unchecked Sendable {
         sources += s
         lock.unlock()
     }
+}
+
+/// Writes a line to standard output at once (a supervising process reads it while we run).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

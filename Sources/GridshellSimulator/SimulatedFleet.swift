@@ -20,6 +20,8 @@ public final class SimulatedFleet: Sendable {
     private let byAddress: [String: SimulatedMiner]
     private let group: MultiThreadedEventLoopGroup
     private let channels: [any Channel]
+    /// True when the fleet shares one wildcard socket per port (see `Listening.shared`).
+    public let shared: Bool
 
     public enum StartError: Error, CustomStringConvertible {
         case bind(address: String, port: Int, reason: String)
@@ -36,8 +38,9 @@ public final class SimulatedFleet: Sendable {
 
     private init(
         miners: [SimulatedMiner], clock: SimulatorClock, rpcPort: Int, webPort: Int,
-        group: MultiThreadedEventLoopGroup, channels: [any Channel]
+        group: MultiThreadedEventLoopGroup, channels: [any Channel], shared: Bool
     ) {
+        self.shared = shared
         self.miners = miners
         self.clock = clock
         self.rpcPort = rpcPort
@@ -51,29 +54,70 @@ public final class SimulatedFleet: Sendable {
 
     public func miner(at address: String) -> SimulatedMiner? { byAddress[address] }
 
+    /// How the miners' sockets are laid out.
+    public enum Listening: Sendable, Equatable {
+        /// Two listening sockets per miner, each bound to the miner's own address.
+        case perAddress
+        /// One socket per port bound to the wildcard address; a connection is served by the
+        /// miner whose address it was made to, and closed at once when no miner has that
+        /// address (so only loopback connections to the fleet are answered). For fleets larger
+        /// than the open-file limit allows per address.
+        case shared
+        /// Per address when the open-file limit allows it, shared otherwise.
+        case automatic
+    }
+
     /// Binds every miner's two ports and returns once all of them listen.
     public static func start(
         specs: [SimulatedMinerSpec], clock: SimulatorClock, rpcPort: Int = 4028, webPort: Int = 80,
-        threads: Int = System.coreCount
+        threads: Int = System.coreCount, listening: Listening = .automatic
     ) async throws -> SimulatedFleet {
-        try raiseOpenFileLimit(to: specs.count * 2 + 4_096)
+        var layout = listening
+        if layout != .shared {
+            do {
+                try raiseOpenFileLimit(to: specs.count * 2 + 2_048)
+                layout = .perAddress
+            } catch {
+                if layout == .perAddress { throw error }
+                try raiseOpenFileLimit(to: 4_096)
+                layout = .shared
+            }
+        } else {
+            try raiseOpenFileLimit(to: 4_096)
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let miners = specs.map { SimulatedMiner(spec: $0, clock: clock) }
         var channels: [any Channel] = []
-        channels.reserveCapacity(miners.count * 2)
         do {
-            // Bind in batches so a large fleet does not queue tens of thousands of futures at once.
-            for batch in stride(from: 0, to: miners.count, by: 512) {
-                var futures: [(String, Int, EventLoopFuture<any Channel>)] = []
-                for miner in miners[batch..<min(batch + 512, miners.count)] {
-                    futures.append((miner.spec.address, rpcPort, rpcBootstrap(group: group, miner: miner).bind(host: miner.spec.address, port: rpcPort)))
-                    futures.append((miner.spec.address, webPort, webBootstrap(group: group, miner: miner).bind(host: miner.spec.address, port: webPort)))
+            if layout == .shared {
+                var map: [String: SimulatedMiner] = [:]
+                for m in miners { map[m.spec.address] = m }
+                let lookup = map
+                let find: @Sendable (any Channel) -> SimulatedMiner? = { channel in
+                    channel.localAddress?.ipAddress.flatMap { lookup[$0] }
                 }
-                for (address, port, future) in futures {
-                    do {
-                        channels.append(try await future.get())
-                    } catch {
-                        throw StartError.bind(address: address, port: port, reason: "\(error)")
+                do {
+                    channels.append(try await rpcBootstrap(group: group, find: find).bind(host: "0.0.0.0", port: rpcPort).get())
+                } catch { throw StartError.bind(address: "0.0.0.0", port: rpcPort, reason: "\(error)") }
+                do {
+                    channels.append(try await webBootstrap(group: group, find: find).bind(host: "0.0.0.0", port: webPort).get())
+                } catch { throw StartError.bind(address: "0.0.0.0", port: webPort, reason: "\(error)") }
+            } else {
+                channels.reserveCapacity(miners.count * 2)
+                // Bind in batches so a large fleet does not queue tens of thousands of futures at once.
+                for batch in stride(from: 0, to: miners.count, by: 512) {
+                    var futures: [(String, Int, EventLoopFuture<any Channel>)] = []
+                    for miner in miners[batch..<min(batch + 512, miners.count)] {
+                        let find: @Sendable (any Channel) -> SimulatedMiner? = { _ in miner }
+                        futures.append((miner.spec.address, rpcPort, rpcBootstrap(group: group, find: find).bind(host: miner.spec.address, port: rpcPort)))
+                        futures.append((miner.spec.address, webPort, webBootstrap(group: group, find: find).bind(host: miner.spec.address, port: webPort)))
+                    }
+                    for (address, port, future) in futures {
+                        do {
+                            channels.append(try await future.get())
+                        } catch {
+                            throw StartError.bind(address: address, port: port, reason: "\(error)")
+                        }
                     }
                 }
             }
@@ -82,7 +126,7 @@ public final class SimulatedFleet: Sendable {
             try? await group.shutdownGracefully()
             throw error
         }
-        return SimulatedFleet(miners: miners, clock: clock, rpcPort: rpcPort, webPort: webPort, group: group, channels: channels)
+        return SimulatedFleet(miners: miners, clock: clock, rpcPort: rpcPort, webPort: webPort, group: group, channels: channels, shared: layout == .shared)
     }
 
     /// Closes every listener and stops the event loops.
@@ -96,24 +140,26 @@ public final class SimulatedFleet: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    static func rpcBootstrap(group: MultiThreadedEventLoopGroup, miner: SimulatedMiner) -> ServerBootstrap {
+    static func rpcBootstrap(group: MultiThreadedEventLoopGroup, find: @escaping @Sendable (any Channel) -> SimulatedMiner?) -> ServerBootstrap {
         ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1_024)
+            .serverChannelOption(.backlog, value: 4_096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                guard let miner = find(channel) else { return channel.close() }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(RPCConnectionHandler(miner: miner))
                 }
             }
     }
 
-    static func webBootstrap(group: MultiThreadedEventLoopGroup, miner: SimulatedMiner) -> ServerBootstrap {
+    static func webBootstrap(group: MultiThreadedEventLoopGroup, find: @escaping @Sendable (any Channel) -> SimulatedMiner?) -> ServerBootstrap {
         ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1_024)
+            .serverChannelOption(.backlog, value: 4_096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                guard let miner = find(channel) else { return channel.close() }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(WebConnectionHandler(miner: miner))
                 }
@@ -121,6 +167,8 @@ public final class SimulatedFleet: Sendable {
     }
 
     /// Each miner holds two listening sockets and each open connection one more.
+    /// Raises the soft open-file limit to `needed` (and the hard one where allowed); throws when
+    /// the hard limit is lower than that.
     static func raiseOpenFileLimit(to needed: Int) throws {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
