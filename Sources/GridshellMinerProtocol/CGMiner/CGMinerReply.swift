@@ -69,3 +69,40 @@ public struct CGMinerReply: Sendable, Equatable {
         return self
     }
 }
+
+// MARK: writing replies (for servers such as the miner simulator)
+
+extension CGMinerStatus {
+    /// The STATUS object as cgminer writes it.
+    public var json: JSONObject {
+        var o = JSONObject()
+        o["STATUS"] = .string(rawSeverity)
+        if let when { o["When"] = .number(Double(when)) }
+        if let code { o["Code"] = .number(Double(code)) }
+        if let message { o["Msg"] = .string(message) }
+        if let software { o["Description"] = .string(software) }
+        return o
+    }
+}
+
+extension CGMinerReply {
+    /// A reply as a cgminer server writes it: STATUS first, then the sections, then `id`.
+    public init(command: String, status: CGMinerStatus, sections: [(name: String, objects: [JSONObject])] = [], id: Int = 1) {
+        var body = JSONObject()
+        body["STATUS"] = .array([.object(status.json)])
+        for section in sections { body[section.name] = .array(section.objects.map { .object($0) }) }
+        body["id"] = .number(Double(id))
+        self.init(command: command, body: body)
+    }
+
+    /// The bytes a cgminer server sends for this reply: compact JSON and the closing NUL.
+    public var wireBytes: [UInt8] { JSONValue.object(body).encoded() + [0] }
+
+    /// The bytes for a joined request: one key per command, each a one-element array.
+    public static func joinedWireBytes(_ replies: [CGMinerReply], id: Int = 1) -> [UInt8] {
+        var body = JSONObject()
+        for reply in replies { body[reply.command] = .array([.object(reply.body)]) }
+        body["id"] = .number(Double(id))
+        return JSONValue.object(body).encoded() + [0]
+    }
+}

@@ -7,7 +7,8 @@ struct BoardReading {
     var hashrateTHs: Double?
     /// Chips the firmware found (`chain_acn`, `asic_num`, Braiins `Chips`).
     var detectedChips: Int?
-    /// Chips marked `o` and `x` in `chain_acs`, where the firmware reports per-chip status.
+    /// Working and failed chips from `chain_acs` (`o`/`x` per chip), where the firmware reports
+    /// per-chip status; chips it lists without a mark count as working.
     var okChips: Int?
     var badChips: Int?
     var boardTemperatureC: Double?
@@ -107,7 +108,7 @@ extension TelemetryReader {
             guard present else { continue }
             var board = BoardReading(
                 slot: slot, index: 0, hashrateTHs: r, detectedChips: detected,
-                okChips: ok + bad > 0 ? ok : nil, badChips: ok + bad > 0 ? bad : nil,
+                okChips: ok + bad > 0 ? max(ok, (detected ?? 0) - bad) : nil, badChips: ok + bad > 0 ? bad : nil,
                 hardwareErrors: hw[slot]?.int, present: true)
             let pcbList = Self.temperatures(pcb[slot]), chipList = Self.temperatures(chip[slot])
             let (pcbMax, pcbFaults) = Self.hottest(pcbList.isEmpty ? Self.temperatures(board1[slot]) : pcbList, what: "board temperature")
