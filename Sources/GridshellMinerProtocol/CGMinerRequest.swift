@@ -5,14 +5,17 @@ import Foundation
 public struct CGMinerRequest: Sendable, Equatable {
     public var commands: [String]
     public var parameter: String?
+    /// `"new_api":true`: modern bmminer answers `stats` with `chain[]` objects instead of flat keys.
+    public var newAPI: Bool
 
-    public init(_ commands: [String], parameter: String? = nil) {
+    public init(_ commands: [String], parameter: String? = nil, newAPI: Bool = false) {
         self.commands = commands
         self.parameter = parameter
+        self.newAPI = newAPI
     }
 
-    public init(_ command: String, parameter: String? = nil) {
-        self.init(command.split(separator: "+").map(String.init), parameter: parameter)
+    public init(_ command: String, parameter: String? = nil, newAPI: Bool = false) {
+        self.init(command.split(separator: "+").map(String.init), parameter: parameter, newAPI: newAPI)
     }
 
     /// The command text as sent (`summary+stats+pools`).
@@ -22,6 +25,7 @@ public struct CGMinerRequest: Sendable, Equatable {
     public var encoded: [UInt8] {
         var text = "{\"command\":\"" + Self.escaped(command) + "\""
         if let parameter { text += ",\"parameter\":\"" + Self.escaped(parameter) + "\"" }
+        if newAPI { text += ",\"new_api\":true" }
         text += "}"
         return Array(text.utf8)
     }
@@ -40,5 +44,31 @@ public struct CGMinerRequest: Sendable, Equatable {
             }
         }
         return out
+    }
+}
+
+extension CGMinerRequest {
+    /// Reads a request as a server receives it: JSON (`{"command":"summary+pools","parameter":"0"}`,
+    /// a parameter given as a number too) or cgminer's text form `summary|0`.
+    public static func decode<Bytes: Collection>(_ bytes: Bytes) throws(CGMinerError) -> CGMinerRequest
+    where Bytes.Element == UInt8 {
+        let text = String(decoding: bytes, as: UTF8.self).trimmingSpaces
+        guard text.hasPrefix("{") else {
+            guard !text.isEmpty else {
+                throw CGMinerError(command: "", reason: .badRequest(code: CGMinerStatus.Code.missingCommand, message: "empty request"))
+            }
+            let parts = text.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+            return CGMinerRequest(String(parts[0]), parameter: parts.count > 1 ? String(parts[1]) : nil)
+        }
+        let value: JSONValue
+        do {
+            value = try LenientJSON.parse(bytes)
+        } catch {
+            throw CGMinerError(command: "", reason: .badRequest(code: CGMinerStatus.Code.invalidJSON, message: error.description))
+        }
+        guard let command = value["command"]?.string?.trimmingSpaces, !command.isEmpty else {
+            throw CGMinerError(command: "", reason: .badRequest(code: CGMinerStatus.Code.missingCommand, message: "Missing JSON 'command'"))
+        }
+        return CGMinerRequest(command, parameter: value["parameter"]?.string, newAPI: value["new_api"]?.bool ?? false)
     }
 }

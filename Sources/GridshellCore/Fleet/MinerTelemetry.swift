@@ -94,6 +94,12 @@ public struct MinerTelemetry: Sendable, Codable, Equatable {
     public var hashrateTHs: Double?
     /// Average hashrate since start, TH/s.
     public var averageHashrateTHs: Double?
+    /// The hashrate the firmware expects at its current settings (`total_rateideal`, `rate_ideal`,
+    /// Braiins' nominal rate), TH/s.
+    public var expectedHashrateTHs: Double?
+    /// "SHA-256" for Bitcoin miners; other algorithms ("Scrypt", "X11", ...) for altcoin miners,
+    /// whose hashrates count hashes of that algorithm and must not be added to Bitcoin hashrate.
+    public var hashAlgorithm: String?
     /// Power drawn at the wall as the miner reports or estimates it, W.
     public var powerW: Double?
     /// Power limit / target, W, where the firmware has one.
@@ -129,6 +135,8 @@ public struct MinerTelemetry: Sendable, Codable, Equatable {
         self.mode = mode
         self.hashrateTHs = hashrateTHs
         self.averageHashrateTHs = averageHashrateTHs
+        self.expectedHashrateTHs = expectedHashrateTHs
+        self.hashAlgorithm = hashAlgorithm
         self.powerW = powerW
         self.powerLimitW = powerLimitW
         self.fanRPM = fanRPM
