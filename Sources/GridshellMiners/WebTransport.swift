@@ -77,7 +77,7 @@ public final class WebTransport: Sendable {
     public let limits: TransportLimits
     public let user: String
     public let password: String
-    private let challenges = Mutex<[String: (DigestAuth.Challenge, Int)]>([:])
+    private let challenges = Mutex<[String: (DigestChallenge, UInt32)]>([:])
 
     public init(group: any EventLoopGroup, limits: TransportLimits = TransportLimits(), user: String = "root", password: String = "root") {
         self.group = group
@@ -146,7 +146,7 @@ public final class WebTransport: Sendable {
         if let header = nextAuthorization(address: address, method: method, path: path) { auth = [("Authorization", header)] }
         var reply = try await raw(method, path, body: body, headers: auth, address: address, port: port)
         if reply.status == 401 {
-            guard let value = reply.header("WWW-Authenticate"), let challenge = DigestAuth.Challenge(header: value) else {
+            guard let value = reply.header("WWW-Authenticate"), let challenge = try? DigestChallenge.parse(value) else {
                 throw MinerTransportError.other(address, "HTTP 401 for \(path) without a Digest challenge")
             }
             challenges.withLock { $0[address] = (challenge, 0) }
@@ -163,13 +163,13 @@ public final class WebTransport: Sendable {
     }
 
     private func nextAuthorization(address: String, method: HTTPMethod, path: String) -> String? {
-        let entry: (DigestAuth.Challenge, Int)? = challenges.withLock { map in
+        let entry: (DigestChallenge, UInt32)? = challenges.withLock { map in
             guard var e = map[address] else { return nil }
             e.1 += 1
             map[address] = e
             return e
         }
         guard let (challenge, count) = entry else { return nil }
-        return DigestAuth.authorization(challenge, user: user, password: password, method: method.rawValue, uri: path, count: count)
+        return (try? DigestAuthorization(answering: challenge, username: user, password: password, method: method.rawValue, uri: path, nonceCount: count))?.headerValue
     }
 }

@@ -5,16 +5,18 @@ import GridshellMinerProtocol
 /// `antMiner Configuration`, MD5, qop auth).
 enum SimulatorAuth {
     static let nonce = "4a8d2c1f9b7e6d5c3a2b1f0e9d8c7b6a"
+    static let server = DigestServer(realm: WebResponder.realm)
 
     static func challenge(miner: SimulatedMiner) -> String {
-        DigestAuth.Challenge(realm: WebResponder.realm, nonce: nonce).header
+        server.challenge(nonce: nonce).headerValue
     }
 
     /// True when the request carries a valid Digest response for the miner's user and password.
     static func authorized(_ request: WebRequest, miner: SimulatedMiner) -> Bool {
         guard let header = request.header("Authorization") else { return false }
-        return DigestAuth.verify(
-            header: header, method: request.method, user: miner.spec.webUser, password: miner.spec.webPassword,
-            realm: WebResponder.realm, nonce: nonce)
+        let user = miner.spec.webUser, password = miner.spec.webPassword
+        return (try? server.verify(
+            authorization: header, method: request.method, requestURI: request.uri,
+            password: { $0 == user ? password : nil }, isValidNonce: { $0 == nonce })) != nil
     }
 }

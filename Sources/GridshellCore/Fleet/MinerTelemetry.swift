@@ -115,12 +115,6 @@ public struct MinerTelemetry: Sendable, Codable, Equatable {
     public var profile: String?
     /// Messages from the miner that mean something is wrong (a STATUS of E/F, a dead board).
     public var errors: [String]
-    /// The hashrate the firmware expects at its current settings (`total_rateideal`, `rate_ideal`,
-    /// Braiins' nominal rate), TH/s.
-    public var expectedHashrateTHs: Double?
-    /// "SHA-256" for Bitcoin miners; other algorithms ("Scrypt", "X11", ...) for altcoin miners,
-    /// whose hashrates count hashes of that algorithm and must not be added to Bitcoin hashrate.
-    public var hashAlgorithm: String?
 
     public init(
         identity: MinerIdentity? = nil, mode: MinerMode = .unknown, hashrateTHs: Double? = nil,
@@ -129,8 +123,6 @@ public struct MinerTelemetry: Sendable, Codable, Equatable {
         uptimeSeconds: Double? = nil, accepted: Int? = nil, rejected: Int? = nil, hardwareErrors: Int? = nil,
         profile: String? = nil, errors: [String] = [], expectedHashrateTHs: Double? = nil, hashAlgorithm: String? = nil
     ) {
-        self.expectedHashrateTHs = expectedHashrateTHs
-        self.hashAlgorithm = hashAlgorithm
         self.identity = identity
         self.mode = mode
         self.hashrateTHs = hashrateTHs
