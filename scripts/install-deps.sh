@@ -16,8 +16,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
 fi
 
-# The LP peer the hindsight optimiser is checked against, and pytest for its own tests.
-if ! python3 -c "import pulp, highspy, pytest" 2>/dev/null; then
-  echo "installing PyPI packages: pulp highspy pytest"
-  python3 -m pip install --quiet pulp highspy pytest || python3 -m pip install --quiet --break-system-packages pulp highspy pytest
+# The LP peer the hindsight optimiser is checked against, pyasic (the miner library the
+# simulated fleet must convince), and pytest.
+if ! python3 -c "import pulp, highspy, pytest, pyasic" 2>/dev/null; then
+  echo "installing PyPI packages: pulp highspy pytest pyasic"
+  python3 -m pip install --quiet pulp highspy pytest pyasic || python3 -m pip install --quiet --break-system-packages pulp highspy pytest pyasic
 fi

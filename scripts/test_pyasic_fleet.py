@@ -14,9 +14,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pyasic
 import pytest
-
-pyasic = pytest.importorskip("pyasic")
 
 ROOT = Path(__file__).resolve().parent.parent
 BINARY = Path(os.environ.get("GRIDSHELL_BIN", ROOT / ".build" / "debug" / "gridshell"))
@@ -98,7 +97,7 @@ def test_pyasic_identifies_and_reads(fleet, ip):
         assert board.chips == chips and board.expected_chips == chips
         assert board.temp is not None and 30 < board.temp < 90
         assert abs(float(board.hashrate) - ths / 3) < ths * 0.02
-    assert len(data.pools) == 3 and data.pools[0].accepted > 0 and data.pools[0].url.startswith("stratum+tcp://")
+    assert len(data.pools) == 3 and data.pools[0].accepted > 0 and str(data.pools[0].url).startswith("stratum+tcp://")
     if firmware == "LuxOS":
         # pyasic reads power from LuxOS's `power` command; it has no power reading for stock.
         assert data.wattage is not None and data.wattage > 2000
