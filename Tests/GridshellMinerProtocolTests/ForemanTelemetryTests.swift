@@ -246,4 +246,13 @@ struct ForemanTelemetryTests {
         #expect(t.errors.contains("board 1: no hashrate while the miner is hashing"))
         #expect(t.errors.contains("board 0: 3 of 114 chips failing"))
     }
+
+    /// Braiins OS+ reports power through `tunerstatus`.
+    @Test func braiinsTunerStatusGivesPowerAndLimit() throws {
+        var reader = try ForemanCases.reader("Antminer S9 (bOS+)")
+        reader.add(try CGMinerReply.parse(Array(#"{"STATUS":[{"STATUS":"S","Code":58,"Msg":"Tuner Status","Description":"BOSminer+ 0.2.0"}],"TUNERSTATUS":[{"ApproximateChainPowerConsumption":1310,"ApproximateMinerPowerConsumption":1402,"DynamicPowerScaling":"Disabled","PowerLimit":1420,"TunerChainStatus":[]}],"id":1}"#.utf8), command: "tunerstatus"))
+        let t = try reader.telemetry()
+        #expect(t.powerW == 1402)
+        #expect(t.powerLimitW == 1420)
+    }
 }

@@ -50,9 +50,11 @@ public enum DetectedFirmware: String, Sendable, CaseIterable {
 
 /// What an HTTP `GET /` on port 80 returned.
 public struct WebProbe: Sendable, Equatable {
+    /// HTTP status code of the reply (401 for a stock Antminer without credentials).
     public var status: Int
     /// The `WWW-Authenticate` header, if any.
     public var wwwAuthenticate: String?
+    /// The page, as text.
     public var body: String
 
     public init(status: Int, wwwAuthenticate: String? = nil, body: String = "") {
@@ -64,13 +66,16 @@ public struct WebProbe: Sendable, Equatable {
 
 /// The result of identifying a miner.
 public struct MinerIdentification: Sendable, Equatable {
+    /// The firmware the probes revealed.
     public var firmware: DetectedFirmware
     /// The model as the miner reported it, if it did.
     public var reportedModel: String?
     /// `reportedModel` normalised to the catalog's name when known ("Antminer S21 XP").
     public var model: String?
+    /// "Bitmain", "MicroBT", ...: from the catalog, the model name or the firmware.
     public var make: String
 
+    /// The family Gridshell controls, nil for firmware it only recognises.
     public var family: FirmwareFamily? { firmware.family }
 
     /// The identity for telemetry, for firmware Gridshell controls.
@@ -110,6 +115,7 @@ public enum MinerIdentifier {
         firmware(rpcText: String(decoding: bytes, as: UTF8.self))
     }
 
+    /// `firmware(rpc:)` for text already decoded.
     public static func firmware(rpcText text: String) -> DetectedFirmware? {
         let upper = text.uppercased()
         if upper.contains("BOSMINER") || upper.contains("BOSER") { return .braiins }

@@ -34,6 +34,7 @@ public struct TelemetryReader: Sendable {
     public var systemInfo: AntminerSystemInfo?
     /// Stock web `get_miner_conf.cgi`, for the work mode.
     public var minerConfig: AntminerMinerConfig?
+    /// The catalog model names are normalised to.
     public var catalog: MinerCatalog
 
     public init(catalog: MinerCatalog = .builtIn) {
