@@ -3,7 +3,9 @@ import Foundation
 /// A request to a cgminer-compatible API (cgminer, bmminer, LuxOS, BOSminer) on TCP 4028:
 /// one JSON object per connection; several report commands may be joined by `+`.
 public struct CGMinerRequest: Sendable, Equatable {
+    /// The commands, in order; more than one only for report commands joined by `+`.
     public var commands: [String]
+    /// The parameter text; LuxOS puts the session id first (`"<sid>,sleep"`).
     public var parameter: String?
     /// `"new_api":true`: modern bmminer answers `stats` with `chain[]` objects instead of flat keys.
     public var newAPI: Bool

@@ -205,4 +205,54 @@ struct ForemanTelemetryTests {
         #expect(t.identity?.firmwareVersion == "Sun Sep 29 15:25:10 CST 2019")
         #expect(close(t.hashrateTHs, 14.35919))
     }
+
+    /// A capture with its measurement object (`STATS[1]`) edited.
+    func editedStats(_ name: String, _ edit: (inout JSONObject) -> Void) throws -> MinerTelemetry {
+        var reader = TelemetryReader()
+        for (command, bytes) in ForemanCases.named(name).replies {
+            var reply = try CGMinerReply.parse(bytes, command: command)
+            if command == "stats" {
+                var stats = reply.body["STATS"]!.array!
+                var data = stats[1].object!
+                edit(&data)
+                stats[1] = .object(data)
+                reply.body["STATS"] = .array(stats)
+            }
+            reader.add(reply)
+        }
+        return try reader.telemetry()
+    }
+
+    @Test func aSilentBoardOfAHashingS19IsMissing() throws {
+        let t = try editedStats("Antminer S19 (really cold)") { s in
+            s["chain_acn3"] = 0
+            s["chain_acs3"] = ""
+            s["chain_rate3"] = ""
+        }
+        #expect(t.mode == .normal)
+        #expect(t.boards.map(\.index) == [0, 1, 2])
+        #expect(t.boards.map(\.alive) == [true, true, false])
+        #expect(t.boards[2].chips == 0 && t.boards[2].expectedChips == 114)
+        #expect(t.errors == ["board 2: missing (reports no chips)"])
+    }
+
+    @Test func aBoardWithoutHashrateOrWithFailingChips() throws {
+        let t = try editedStats("Antminer S19 (really cold)") { s in
+            s["chain_rate2"] = "0.00"
+            s["chain_acs1"] = .string(" ooo ooo ooo xxx" + String(repeating: " ooo", count: 34))
+        }
+        #expect(t.boards.map(\.alive) == [true, false, true])
+        #expect(t.boards[0].chips == 111)
+        #expect(t.errors.contains("board 1: no hashrate while the miner is hashing"))
+        #expect(t.errors.contains("board 0: 3 of 114 chips failing"))
+    }
+
+    /// Braiins OS+ reports power through `tunerstatus`.
+    @Test func braiinsTunerStatusGivesPowerAndLimit() throws {
+        var reader = try ForemanCases.reader("Antminer S9 (bOS+)")
+        reader.add(try CGMinerReply.parse(Array(#"{"STATUS":[{"STATUS":"S","Code":58,"Msg":"Tuner Status","Description":"BOSminer+ 0.2.0"}],"TUNERSTATUS":[{"ApproximateChainPowerConsumption":1310,"ApproximateMinerPowerConsumption":1402,"DynamicPowerScaling":"Disabled","PowerLimit":1420,"TunerChainStatus":[]}],"id":1}"#.utf8), command: "tunerstatus"))
+        let t = try reader.telemetry()
+        #expect(t.powerW == 1402)
+        #expect(t.powerLimitW == 1420)
+    }
 }

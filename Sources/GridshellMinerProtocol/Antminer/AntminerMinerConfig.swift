@@ -34,6 +34,7 @@ public struct AntminerMinerConfig: Sendable, Equatable {
         }
     }
 
+    /// One of the firmware's three pool slots.
     public struct Pool: Sendable, Equatable {
         public var url: String
         public var user: String
@@ -46,7 +47,9 @@ public struct AntminerMinerConfig: Sendable, Equatable {
         }
     }
 
+    /// The pool slots, as configured (empty slots included).
     public var pools: [Pool]
+    /// `bitmain-work-mode`.
     public var workMode: WorkMode
     /// Everything the page said, for settings this type does not model.
     public var raw: JSONObject
@@ -64,6 +67,7 @@ public struct AntminerMinerConfig: Sendable, Equatable {
         self.init(pools: pools, workMode: WorkMode(code: object.string("bitmain-work-mode") ?? "0"), raw: object)
     }
 
+    /// Reads the page's bytes.
     public static func parse<Bytes: Collection>(_ bytes: Bytes) throws(AntminerWebError) -> AntminerMinerConfig
     where Bytes.Element == UInt8 {
         AntminerMinerConfig(try AntminerWebError.readObject(bytes, page: .minerConfig))
@@ -105,7 +109,9 @@ public struct AntminerMinerConfig: Sendable, Equatable {
 
 /// The answer of `set_miner_conf.cgi`: `{"stats":"success","code":"M000","msg":"OK!"}`.
 public struct AntminerSetConfigResult: Sendable, Equatable {
+    /// `"stats":"success"`.
     public var succeeded: Bool
+    /// `M000` on success.
     public var code: String
     public var message: String
 
@@ -115,6 +121,7 @@ public struct AntminerSetConfigResult: Sendable, Equatable {
         self.message = message
     }
 
+    /// What the firmware answers when it took the change.
     public static let ok = AntminerSetConfigResult(succeeded: true, code: "M000", message: "OK!")
 
     /// Reads the reply; throws when it is unreadable or reports anything but success.
@@ -130,6 +137,7 @@ public struct AntminerSetConfigResult: Sendable, Equatable {
         return result
     }
 
+    /// The reply as a simulator sends it.
     public var json: JSONValue {
         ["stats": .string(succeeded ? "success" : "error"), "code": .string(code), "msg": .string(message)]
     }

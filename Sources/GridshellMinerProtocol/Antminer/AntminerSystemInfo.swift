@@ -44,6 +44,7 @@ public struct AntminerSystemInfo: Sendable, Equatable {
             firmwareType: field("firmware_type"), ipAddress: field("ipaddress"), algorithm: field("Algorithm"))
     }
 
+    /// Reads the page's bytes; `minertype` is required.
     public static func parse<Bytes: Collection>(_ bytes: Bytes) throws(AntminerWebError) -> AntminerSystemInfo
     where Bytes.Element == UInt8 {
         try AntminerSystemInfo(try AntminerWebError.readObject(bytes, page: .systemInfo))

@@ -10,10 +10,13 @@ public enum AntminerWebPage: String, Sendable, CaseIterable {
     case reboot = "/cgi-bin/reboot.cgi"
     case blink = "/cgi-bin/blink.cgi"
 
+    /// The Digest realm stock firmware uses.
     public static let realm = "antMiner Configuration"
+    /// Factory credentials.
     public static let defaultUser = "root"
     public static let defaultPassword = "root"
 
+    /// The request target.
     public var path: String { rawValue }
 
     /// The HTTP method the page expects.
@@ -45,6 +48,7 @@ public enum AntminerWebPage: String, Sendable, CaseIterable {
 
 /// A stock web page that could not be read or refused a change.
 public struct AntminerWebError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong with the page.
     public enum Reason: Sendable, Equatable {
         case notJSON(LenientJSONError)
         case notAnObject(found: String)

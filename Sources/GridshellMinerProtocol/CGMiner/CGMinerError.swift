@@ -1,5 +1,6 @@
 /// A cgminer-family command that failed, naming the command and why.
 public struct CGMinerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Why the command failed.
     public enum Reason: Sendable, Equatable {
         /// Nothing came back (the connection closed before a byte, or only a NUL).
         case emptyReply
@@ -21,6 +22,7 @@ public struct CGMinerError: Error, Sendable, Equatable, CustomStringConvertible 
         case tooLarge(limit: Int)
     }
 
+    /// The command that failed (`summary`, or `summary+stats` for a whole joined request).
     public var command: String
     public var reason: Reason
 

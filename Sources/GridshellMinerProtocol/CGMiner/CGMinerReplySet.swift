@@ -5,6 +5,7 @@
 /// succeeds or fails on its own; a failure is kept with the command's name rather than thrown, so
 /// one denied command does not hide the others.
 public struct CGMinerReplySet: Sendable, Equatable {
+    /// The request these replies answer.
     public var request: CGMinerRequest
     /// Replies whose STATUS was not E or F, by command.
     public private(set) var replies: [String: CGMinerReply]
@@ -60,6 +61,7 @@ public struct CGMinerReplySet: Sendable, Equatable {
         return set
     }
 
+    /// The successful reply to `command`, if any.
     public subscript(command: String) -> CGMinerReply? { replies[command] }
 
     /// The reply to `command`, or why there is none.
@@ -73,10 +75,14 @@ public struct CGMinerReplySet: Sendable, Equatable {
 /// and closes the connection; either ends the reply. The size is bounded so a miner that never
 /// stops talking cannot exhaust memory.
 public struct CGMinerReplyBuffer: Sendable {
+    /// 64 MiB: far above any real reply, low enough to stop a runaway sender.
     public static let defaultLimit = 64 << 20
 
+    /// The command whose reply this collects (named in errors).
     public let command: String
+    /// The most bytes accepted before `tooLarge`.
     public let limit: Int
+    /// The reply so far, without the closing NUL.
     public private(set) var bytes: [UInt8] = []
     /// True once the NUL that ends a reply has arrived.
     public private(set) var isComplete = false

@@ -1,6 +1,7 @@
 /// The `STATUS` entry that starts every cgminer-family reply:
 /// `{"STATUS":"S","When":1621205582,"Code":22,"Msg":"CGMiner versions","Description":"cgminer 1.0.0"}`.
 public struct CGMinerStatus: Sendable, Equatable {
+    /// The `STATUS` letter: success, info, warning, error, fatal.
     public enum Severity: String, Sendable, Equatable {
         case success = "S"
         case info = "I"
@@ -11,9 +12,11 @@ public struct CGMinerStatus: Sendable, Equatable {
 
     /// nil when the firmware sent a letter cgminer does not define (kept in `rawSeverity`).
     public var severity: Severity?
+    /// The letter as sent.
     public var rawSeverity: String
     /// Unix time of the reply.
     public var when: Int?
+    /// The message code (see `Code`).
     public var code: Int?
     /// `Msg`: what happened ("Summary", "Access denied to 'summary' command").
     public var message: String?

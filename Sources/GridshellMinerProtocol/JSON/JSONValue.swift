@@ -39,6 +39,7 @@ public enum JSONValue: Sendable, Equatable {
 /// A JSON object that remembers the order its keys first appeared in. A key given twice keeps
 /// its first position and its last value, which is what firmware that repeats keys means.
 public struct JSONObject: Sendable, Equatable, Sequence {
+    /// Keys in the order they first appeared.
     public private(set) var keys: [String] = []
     private var storage: [String: JSONValue] = [:]
 

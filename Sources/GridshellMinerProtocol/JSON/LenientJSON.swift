@@ -13,6 +13,7 @@
 /// Nesting is bounded (`maxDepth`) so hostile input fails with an error instead of exhausting
 /// memory; the reader keeps its own stack and never recurses.
 public enum LenientJSON {
+    /// Deeper than any real reply (they nest four or five levels), shallow enough to fail fast.
     public static let defaultMaxDepth = 256
 
     /// One value read from the start of the input.
@@ -31,6 +32,7 @@ public enum LenientJSON {
         try parseDocument(bytes, maxDepth: maxDepth).value
     }
 
+    /// Reads the first JSON value in `text`'s UTF-8 bytes.
     public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(LenientJSONError) -> JSONValue {
         try parseDocument(Array(text.utf8), maxDepth: maxDepth).value
     }

@@ -1,5 +1,6 @@
 /// Why bytes could not be read as JSON, and where.
 public struct LenientJSONError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What was wrong.
     public enum Reason: Sendable, Equatable {
         /// Nothing but spaces and NULs.
         case empty

@@ -32,7 +32,8 @@ public enum LuxOSCommand {
 
     /// `profileset` by power: the profile closest to `watts` (`<sid>,3250W`).
     public static func profileSet(session: String, watts: Double) -> CGMinerRequest {
-        profileSet(session: session, profile: "\(Int(watts.rounded()))W")
+        let w = watts.isFinite ? min(max(watts, 0), 1e9) : 0
+        return profileSet(session: session, profile: "\(Int(w.rounded()))W")
     }
 
     /// `atmset` `<sid>,enabled=false`: ATM must be off for a profile to be set by hand.

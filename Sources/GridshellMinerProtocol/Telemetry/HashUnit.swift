@@ -33,6 +33,7 @@ public enum HashUnit: String, Sendable, CaseIterable {
         }
     }
 
+    /// `value` in this unit, in tera-hashes.
     public func terahashes(_ value: Double) -> Double { value * toTera }
 }
 
@@ -45,10 +46,12 @@ public enum HashUnit: String, Sendable, CaseIterable {
 /// 0.001 too); an E3 (190 MH/s Ethash) reports `"197.30"` (MH/s); a Z11 (135 ksol/s Equihash)
 /// reports `"141.54"` (ksol/s).
 public struct HashAlgorithm: Sendable, Equatable {
+    /// "SHA-256", "Scrypt", "X11", "Ethash", "Equihash".
     public var name: String
     /// What a `GHS ...` field holds on this family when no `rate_unit` says otherwise.
     public var ghsFieldUnit: HashUnit
 
+    /// Bitcoin: `GHS` fields hold GH/s.
     public static let sha256 = HashAlgorithm(name: "SHA-256", ghsFieldUnit: .giga)
 
     /// The algorithm of a model name; SHA-256 unless the name is a known altcoin family.

@@ -176,14 +176,19 @@ extension TelemetryReader {
         guard let s = statsObject else { return [] }
         if let list = s.array("fan") { return list.compactMap(\.int) }
         let numbered = numbered(s, "fan").compactMapValues(\.int)
-        guard let highest = numbered.keys.max() else { return [] }
-        let declared = max(0, s.int("fan_num") ?? 0)
+        guard let top = numbered.keys.max() else { return [] }
+        // Bounded: a miner has a handful of fans, whatever numbers a broken reply holds.
+        let declared = min(max(0, s.int("fan_num") ?? 0), Self.maxFans)
+        let highest = min(top, Self.maxFans)
+        guard highest >= 1 else { return [] }
         let start = stride(from: 1, through: highest, by: 4).first { g in (g..<(g + 4)).contains { (numbered[$0] ?? 0) > 0 } }
         guard let start else { return declared > 0 ? (1...min(declared, highest)).map { numbered[$0] ?? 0 } : [] }
         let lastSpinning = (start..<(start + 4)).last { (numbered[$0] ?? 0) > 0 }!
         let count = max(declared, lastSpinning - start + 1)
         return (start..<(start + count)).compactMap { numbered[$0] }
     }
+
+    static let maxFans = 32
 
     /// Readings that mean a board is overheating. Stock S19 firmware stops hashing with its
     /// boards at 88–92 °C and chips at 93–97 °C (the Foreman captures); S9 and Z11 chips run at

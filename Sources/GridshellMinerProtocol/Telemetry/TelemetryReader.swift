@@ -34,6 +34,7 @@ public struct TelemetryReader: Sendable {
     public var systemInfo: AntminerSystemInfo?
     /// Stock web `get_miner_conf.cgi`, for the work mode.
     public var minerConfig: AntminerMinerConfig?
+    /// The catalog model names are normalised to.
     public var catalog: MinerCatalog
 
     public init(catalog: MinerCatalog = .builtIn) {
@@ -102,6 +103,25 @@ public struct TelemetryReader: Sendable {
             expectedHashrateTHs: rates.expected, hashAlgorithm: algorithm.name)
         var seen = Set<String>()
         t.errors = errors.filter { seen.insert($0).inserted }
+        return Self.finite(t)
+    }
+
+    /// Drops readings that are not finite numbers (`inf`, `nan` and overflowing sums), which a
+    /// miner can send but no consumer of telemetry can use (nor JSON encode).
+    static func finite(_ t: MinerTelemetry) -> MinerTelemetry {
+        func f(_ d: Double?) -> Double? { d.flatMap { $0.isFinite ? $0 : nil } }
+        var t = t
+        t.hashrateTHs = f(t.hashrateTHs)
+        t.averageHashrateTHs = f(t.averageHashrateTHs)
+        t.expectedHashrateTHs = f(t.expectedHashrateTHs)
+        t.powerW = f(t.powerW)
+        t.powerLimitW = f(t.powerLimitW)
+        t.uptimeSeconds = f(t.uptimeSeconds)
+        for i in t.boards.indices {
+            t.boards[i].hashrateTHs = f(t.boards[i].hashrateTHs)
+            t.boards[i].boardTemperatureC = f(t.boards[i].boardTemperatureC)
+            t.boards[i].chipTemperatureC = f(t.boards[i].chipTemperatureC)
+        }
         return t
     }
 }
