@@ -61,6 +61,8 @@ struct FleetCommand: AsyncParsableCommand {
         var reachable: Int
         var powerW: Double
         var hashrateTHs: Double
+        /// Every sweep's time when more than one ran (the first one identifies the miners).
+        var sweepSeconds: [Double] = []
     }
 
     static func summary(_ states: [MinerState], seconds: Double) -> PollOutput {
@@ -70,8 +72,9 @@ struct FleetCommand: AsyncParsableCommand {
             powerW: up.compactMap(\.powerW).reduce(0, +), hashrateTHs: up.compactMap { $0.telemetry?.hashrateTHs }.reduce(0, +))
     }
 
-    static func printStates(_ states: [MinerState], seconds: Double, json: Bool) throws {
-        let out = summary(states, seconds: seconds)
+    static func printStates(_ states: [MinerState], seconds: Double, json: Bool, sweeps: [Double] = []) throws {
+        var out = summary(states, seconds: seconds)
+        out.sweepSeconds = sweeps
         if json {
             print(try Format.json(out))
             return
@@ -120,12 +123,27 @@ struct FleetCommand: AsyncParsableCommand {
             discussion: "Exit code 0 when every miner answered, 1 when some did not.")
         @OptionGroup var target: Target
 
+        @Option(help: "Sweeps to run after the first; each is timed (the first one also identifies the miners).")
+        var sweeps: Int = 0
+
         func run() async throws {
+            guard sweeps >= 0, sweeps <= 100 else { throw ValidationError("--sweeps must be from 0 to 100") }
             let (fleet, endpoints) = try target.fleet()
             fleet.add(endpoints)
-            let start = Date()
-            let states = await fleet.poll()
-            try FleetCommand.printStates(states, seconds: Date().timeIntervalSince(start), json: target.json)
+            var start = Date()
+            var states = await fleet.poll()
+            var seconds = Date().timeIntervalSince(start)
+            var timings = [seconds]
+            for _ in 0..<sweeps {
+                start = Date()
+                states = await fleet.poll()
+                seconds = Date().timeIntervalSince(start)
+                timings.append(seconds)
+            }
+            if sweeps > 0, !target.json {
+                printError("sweep seconds (the first identifies): " + timings.map { Format.number($0, 3) }.joined(separator: ", "))
+            }
+            try FleetCommand.printStates(states, seconds: seconds, json: target.json, sweeps: timings)
             if states.contains(where: { !$0.reachable }) { throw ExitCode(1) }
         }
     }
@@ -171,20 +189,31 @@ struct FleetCommand: AsyncParsableCommand {
             settings.confirmTimeout = noConfirm ? 0 : confirmTimeout
             settings.commandAttempts = noConfirm ? 1 : settings.commandAttempts
             let fleet = FleetPoller(driver: base.driver, settings: settings, endpoints: endpoints)
-            let start = Date()
+            let readStart = Date()
             _ = await fleet.poll()
+            let readSeconds = Date().timeIntervalSince(readStart)
             let targets = await fleet.states().filter(\.reachable).map { ($0.address, cmd) }
+            let start = Date()
             let outcomes = noConfirm
                 ? await fleet.acknowledge(targets.map { (address: $0.0, command: $0.1) })
                 : await fleet.apply(targets.map { (address: $0.0, command: $0.1) })
             let seconds = Date().timeIntervalSince(start)
             let done = outcomes.filter { noConfirm ? $0.acknowledged : $0.confirmed }.count
             if target.json {
-                struct Out: Encodable { var seconds: Double; var command: String; var confirmed: Int; var outcomes: [CommandOutcome] }
-                print(try Format.json(Out(seconds: seconds, command: cmd.description, confirmed: done, outcomes: outcomes)))
+                struct Out: Encodable {
+                    var identifySeconds: Double
+                    var seconds: Double
+                    var command: String
+                    var acknowledged: Int
+                    var confirmed: Int
+                    var outcomes: [CommandOutcome]
+                }
+                print(try Format.json(Out(
+                    identifySeconds: readSeconds, seconds: seconds, command: cmd.description,
+                    acknowledged: outcomes.filter(\.acknowledged).count, confirmed: outcomes.filter(\.confirmed).count, outcomes: outcomes)))
             } else {
                 for o in outcomes where !o.confirmed { print("\(o.address): \(o.error ?? "not confirmed")") }
-                print("\(cmd): \(done) of \(outcomes.count) miners \(noConfirm ? "acknowledged" : "confirmed") in \(Format.number(seconds, 2)) s (\(endpoints.count - targets.count) unreachable)")
+                print("\(cmd): \(done) of \(outcomes.count) miners \(noConfirm ? "acknowledged" : "confirmed") in \(Format.number(seconds, 2)) s after a first read of \(Format.number(readSeconds, 2)) s (\(endpoints.count - targets.count) unreachable)")
             }
             if done < endpoints.count { throw ExitCode(1) }
         }

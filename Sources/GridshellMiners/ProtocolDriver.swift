@@ -27,7 +27,9 @@ public final class ProtocolDriver: MinerDriver {
 
     public func probe(_ endpoint: MinerEndpoint) async -> Bool {
         let bootstrap = ClientBootstrap(group: rpc.group).connectTimeout(probeTimeout)
-        guard let channel = try? await bootstrap.connect(host: endpoint.address, port: endpoint.rpcPort).get() else { return false }
+        guard let target = try? SocketAddress(ipAddress: endpoint.address, port: endpoint.rpcPort),
+            let channel = try? await bootstrap.connect(to: target).get()
+        else { return false }
         try? await channel.close()
         return true
     }

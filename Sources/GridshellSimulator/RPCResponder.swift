@@ -1,5 +1,6 @@
 import Foundation
 import GridshellCore
+import GridshellMinerProtocol
 
 /// The cgminer-compatible API of a simulated miner: bmminer on stock firmware, LUXminer on
 /// LuxOS. Replies follow the firmware's shapes (STATUS first, `+` joined report commands, one
@@ -34,25 +35,8 @@ enum RPCResponder {
     /// Splits a request into its command and parameter: JSON `{"command":..,"parameter":..}` or
     /// text `command|parameter`.
     static func parse(_ bytes: [UInt8]) -> (command: String, parameter: String?)? {
-        let trimmed = bytes.filter { $0 != 0 }
-        guard let first = trimmed.first(where: { $0 > 0x20 }) else { return nil }
-        if first == UInt8(ascii: "{") {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed)) as? [String: Any],
-                let command = object["command"] as? String
-            else { return nil }
-            let parameter: String?
-            switch object["parameter"] {
-            case let s as String: parameter = s
-            case let n as NSNumber: parameter = n.stringValue
-            case .some(let other): parameter = "\(other)"
-            case .none: parameter = nil
-            }
-            return (command, parameter)
-        }
-        let text = String(decoding: trimmed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
-        guard let command = parts.first, !command.isEmpty else { return nil }
-        return (command, parts.count > 1 ? parts[1] : nil)
+        guard let request = try? CGMinerRequest.decode(bytes.filter { $0 != 0 }), !request.command.isEmpty else { return nil }
+        return (request.command, request.parameter)
     }
 
     static func status(_ kind: String, code: Int, msg: String, miner: SimulatedMiner) -> ReplyJSON {
@@ -119,7 +103,7 @@ enum RPCResponder {
         case "summary":
             let s: [(String, ReplyJSON)] = [
                 ("Elapsed", .int(Int(r.uptimeSeconds))),
-                ("GHS 5s", lux ? .num(ghs5) : .string(String(format: "%.2f", ghs5))),
+                ("GHS 5s", lux ? .num(ghs5) : .string(ReplyJSON.fixed(ghs5, 2))),
                 ("GHS av", .num(r.averageHashrateTHs * 1_000)),
                 ("GHS 30m", .num(r.averageHashrateTHs * 1_000)),
                 ("Found Blocks", 0), ("Getworks", .int(r.accepted / 3)), ("Accepted", .int(r.accepted)),
@@ -202,7 +186,7 @@ enum RPCResponder {
         var s: [(String, ReplyJSON)] = [
             ("STATS", 0), ("ID", "BC50"), ("Elapsed", .int(Int(r.uptimeSeconds))), ("Calls", 0), ("Wait", 0.0),
             ("Max", 0.0), ("Min", 99_999_999.0),
-            ("GHS 5s", lux ? .num(r.hashrateTHs * 1_000) : .string(String(format: "%.2f", r.hashrateTHs * 1_000))),
+            ("GHS 5s", lux ? .num(r.hashrateTHs * 1_000) : .string(ReplyJSON.fixed(r.hashrateTHs * 1_000, 2))),
             ("GHS av", .num(r.averageHashrateTHs * 1_000)), ("miner_count", .int(spec.boards)),
             ("frequency", .string(String(freq))), ("fan_num", .int(spec.fans)),
         ]
@@ -234,7 +218,7 @@ enum RPCResponder {
             s.append(("chain_acs\(b + 1)", .string(pattern)))
         }
         for b in 0..<spec.boards { s.append(("chain_hw\(b + 1)", .int(r.hardwareErrors / spec.boards))) }
-        for b in 0..<spec.boards { s.append(("chain_rate\(b + 1)", .string(String(format: "%.2f", r.boardHashrateTHs[b] * 1_000)))) }
+        for b in 0..<spec.boards { s.append(("chain_rate\(b + 1)", .string(ReplyJSON.fixed(r.boardHashrateTHs[b] * 1_000, 2)))) }
         for b in 0..<spec.boards {
             s.append(("chain_power\(b + 1)", .int(Int((r.powerW / Double(spec.boards)).rounded()))))
         }

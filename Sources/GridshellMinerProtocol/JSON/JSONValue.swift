@@ -68,9 +68,27 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     /// stock web replies spell in lower case what the RPC spells in capitals.
     public func value(forKeyIgnoringCase key: String) -> JSONValue? {
         if let exact = storage[key] { return exact }
-        let lowered = key.lowercased()
-        for k in keys where k.lowercased() == lowered { return storage[k] }
+        for k in keys where Self.equalIgnoringASCIICase(k, key) { return storage[k] }
         return nil
+    }
+
+    /// Byte-wise comparison folding ASCII letters, without building lower-cased copies (this
+    /// runs for every key of every reply a fleet sweep reads).
+    static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                for i in 0..<x.count {
+                    let p = x[i], q = y[i]
+                    if p == q { continue }
+                    let lp = (p >= 65 && p <= 90) ? p | 0x20 : p
+                    let lq = (q >= 65 && q <= 90) ? q | 0x20 : q
+                    if lp != lq { return false }
+                }
+                return true
+            }
+        }
     }
 
     public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {

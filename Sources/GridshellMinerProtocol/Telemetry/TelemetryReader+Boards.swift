@@ -34,11 +34,26 @@ let plausibleTemperatureC: ClosedRange<Double> = -20...150
 extension TelemetryReader {
     /// Members named `prefix` + digits (`chain_acn6` → 6), by number.
     func numbered(_ object: JSONObject, _ prefix: String) -> [Int: JSONValue] {
+        // Byte-wise: this runs for a dozen prefixes over every stats reply of a sweep.
         var out: [Int: JSONValue] = [:]
-        for (key, value) in object where key.hasPrefix(prefix) {
-            let rest = key.dropFirst(prefix.count)
-            guard !rest.isEmpty, rest.allSatisfy(\.isASCIIDigitCharacter), let n = Int(rest) else { continue }
-            out[n] = value
+        let p = Array(prefix.utf8)
+        for key in object.keys {
+            var matched = false
+            var n = 0
+            var digits = 0
+            var k = key
+            k.withUTF8 { bytes in
+                guard bytes.count > p.count else { return }
+                for i in 0..<p.count where bytes[i] != p[i] { return }
+                for i in p.count..<bytes.count {
+                    let b = bytes[i]
+                    guard b >= 48 && b <= 57, digits < 9 else { return }
+                    n = n * 10 + Int(b - 48)
+                    digits += 1
+                }
+                matched = digits > 0
+            }
+            if matched, let value = object[key] { out[n] = value }
         }
         return out
     }
@@ -100,8 +115,8 @@ extension TelemetryReader {
         var readings: [BoardReading] = []
         for slot in slots {
             let status = acs[slot]?.stringValue ?? ""
-            let ok = status.filter { $0 == "o" }.count
-            let bad = status.filter { $0 == "x" || $0 == "X" }.count
+            let ok = status.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "o") ? 1 : 0) }
+            let bad = status.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "x") || $1 == UInt8(ascii: "X") ? 1 : 0) }
             let detected = acn[slot]?.int
             let r = rate[slot]?.double.map { unit.terahashes($0) }
             let present = (detected ?? 0) > 0 || ok + bad > 0 || (r ?? 0) > 0
