@@ -7,7 +7,7 @@ SWIFT ?= swift
 BIN := .build/debug/gridshell
 RELEASE_BIN := .build/release/gridshell
 
-.PHONY: all deps build release demo test bench fmt clean
+.PHONY: all deps build release demo test bench bench-fleet fmt clean
 
 all: build
 
@@ -35,6 +35,11 @@ test: deps
 # Speed figures for docs/PERFORMANCE.md (release build; not part of CI).
 bench: deps
 	./scripts/bench.sh
+
+# Fleet figures: 10,000 simulated miners polled and curtailed, and pyasic on the same fleet
+# (needs root: pyasic only speaks to ports 80 and 4028).
+bench-fleet: deps
+	./scripts/bench-fleet.sh
 
 clean:
 	rm -rf .build

@@ -30,9 +30,31 @@ rule "Backtest: the 300 MW hybrid campus through Uri (AI tenant firm, miners as 
 "$bin" backtest --site examples/hybrid-300mw.yaml --prices data/ercot/ercot_RTM-2021-02.csv \
   --day-ahead data/ercot/ercot_DAM_LZHB_SPP_2021.csv --out out/uri-hybrid
 
+rule "Miner fleet: 20 simulated miners on loopback (stock S19j Pro, S21, S21 XP; LuxOS S19j Pro, S21), time x50"
+ready=$(mktemp)
+rm -f "$ready"
+"$bin" simulate-fleet --count 20 --first-address 127.77.0.1 --rpc-port 14028 --web-port 18080 --time-scale 50 \
+  --faults no-answer:0.05 --seconds 300 --ready-file "$ready" &
+sim=$!
+trap 'kill $sim 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do [ -s "$ready" ] && break; sleep 0.1; done
+fleet=(--range 127.77.0.1-20 --rpc-port 14028 --web-port 18080 --timeout 1)
+rule "Discovery: probe, then identify each miner over its own protocols"
+"$bin" fleet discover "${fleet[@]}"
+rule "One poll (summary+stats+pools; the stock web API for work modes); one miner is set not to answer"
+"$bin" fleet poll "${fleet[@]}" || true
+rule "Curtail: every miner to sleep, each confirmed by its own telemetry (LuxOS curtail, stock set_miner_conf)"
+"$bin" fleet command sleep "${fleet[@]}" --confirm-timeout 10 || true
+rule "Back up: LuxOS miners to a 2,600 W profile (ATM off first), stock miners woken (a restart, minutes at x1)"
+"$bin" fleet command wake "${fleet[@]}" --confirm-timeout 10 || true
+"$bin" fleet command power-target 2600 --range 127.77.0.4-5 --range 127.77.0.9-10 --rpc-port 14028 --web-port 18080 --timeout 1 || true
+"$bin" fleet poll "${fleet[@]}" || true
+kill $sim 2>/dev/null || true
+wait $sim 2>/dev/null || true
+
 rule "A bad site file: every problem at once, with its line"
 bad=$(mktemp --suffix=.yaml)
-trap 'rm -f "$bad"' EXIT
+trap 'rm -f "$bad" "$ready"' EXIT
 cat > "$bad" <<'YAML'
 name: Broken site
 interconnect_mw: -20
