@@ -16,6 +16,9 @@ public final class ProtocolDriver: MinerDriver {
     private let luxSessions = Mutex<[String: String]>([:])
     /// Stock work mode last read or set, per address ("0" normal, "1" sleep, "3" low power).
     private let stockModes = Mutex<[String: Int]>([:])
+    /// Stock configuration last read, per address: a mode change writes it back with the new
+    /// mode, so a curtailment costs one request, not two.
+    private let stockConfigs = Mutex<[String: JSONObject]>([:])
 
     public init(group: any EventLoopGroup, limits: TransportLimits = TransportLimits(), probeTimeout: TimeAmount = .milliseconds(500), webUser: String = "root", webPassword: String = "root") {
         self.rpc = RPCTransport(group: group, limits: limits)
@@ -142,6 +145,7 @@ public final class ProtocolDriver: MinerDriver {
 
     private func workMode(_ endpoint: MinerEndpoint) async throws -> Int {
         let conf = try await minerConf(endpoint)
+        stockConfigs.withLock { $0[endpoint.address] = conf }
         guard let mode = conf.int("bitmain-work-mode") ?? conf.int("miner-mode") else {
             throw MinerTransportError.other(endpoint.address, "get_miner_conf.cgi has no bitmain-work-mode")
         }
@@ -170,7 +174,8 @@ public final class ProtocolDriver: MinerDriver {
         case .powerTarget, .profile:
             throw MinerTransportError.other(endpoint.address, "stock firmware has no \(command); use sleep, low-power or wake")
         }
-        var conf = try await minerConf(endpoint)
+        var conf: JSONObject
+        if let known = stockConfigs.withLock({ $0[endpoint.address] }) { conf = known } else { conf = try await minerConf(endpoint) }
         conf["bitmain-work-mode"] = .string(String(mode))
         conf["miner-mode"] = .number(Double(mode))
         let reply = try await web.request(.POST, "/cgi-bin/set_miner_conf.cgi", body: JSONValue.object(conf).encoded(), address: endpoint.address, port: endpoint.webPort)
@@ -179,6 +184,7 @@ public final class ProtocolDriver: MinerDriver {
             throw MinerTransportError.other(endpoint.address, "set_miner_conf.cgi refused the change: \(String(decoding: reply.body.prefix(200), as: UTF8.self))")
         }
         stockModes.withLock { $0[endpoint.address] = mode }
+        stockConfigs.withLock { $0[endpoint.address] = conf }
     }
 
     /// Sends a LuxOS command that needs a session, logging on (or reusing the open session) first.
