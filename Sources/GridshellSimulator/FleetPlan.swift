@@ -12,6 +12,7 @@ public struct FleetPlan: Sendable {
 
     public enum FaultKind: String, Sendable, CaseIterable {
         case noAnswer = "no-answer", slow, garbage, deadBoard = "dead-board", overheating, rebooting
+        case drip, huge
     }
 
     public struct Problem: Error, CustomStringConvertible, Equatable {
@@ -149,6 +150,8 @@ extension SimulatedFleet {
             case .deadBoard: m.setFaults([.deadHashboard(index: 1)])
             case .overheating: m.setFaults([.overheating])
             case .rebooting: m.reboot(seconds: 600)
+            case .drip: m.setFaults([.slowDrip(bytesPerSecond: 100)])
+            case .huge: m.setFaults([.hugeReply(bytes: 8_000_000)])
             }
         }
     }

@@ -193,6 +193,8 @@ enum FaultEffect {
     case silence
     case delay(TimeAmount)
     case garbage
+    case drip(bytesPerSecond: Int)
+    case huge(bytes: Int)
 
     static func of(_ miner: SimulatedMiner) -> FaultEffect {
         if miner.isRebooting { return .silence }
@@ -201,6 +203,8 @@ enum FaultEffect {
             case .noAnswer: return .silence
             case .slowAnswer(let s): return .delay(.milliseconds(Int64(s * 1_000)))
             case .garbage: return .garbage
+            case .slowDrip(let rate): return .drip(bytesPerSecond: max(1, rate))
+            case .hugeReply(let n): return .huge(bytes: n)
             default: continue
             }
         }
@@ -256,6 +260,11 @@ final class RPCConnectionHandler: ChannelInboundHandler, RemovableChannelHandler
             context.eventLoop.scheduleTask(in: .seconds(120)) { channel.close(promise: nil) }
         case .garbage:
             write(context: context, bytes: FaultEffect.noise(count: 600))
+        case .huge(let n):
+            write(context: context, bytes: [UInt8](repeating: UInt8(ascii: " "), count: n) + (fixed ?? RPCResponder.reply(to: request, miner: miner)) + [0])
+        case .drip(let rate):
+            let bytes = (fixed ?? RPCResponder.reply(to: request, miner: miner)) + [0]
+            drip(context: context, bytes: bytes[...], chunk: max(1, rate / 10))
         case .delay(let t):
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             context.eventLoop.scheduleTask(in: t) {
@@ -264,6 +273,24 @@ final class RPCConnectionHandler: ChannelInboundHandler, RemovableChannelHandler
             }
         case .answer:
             write(context: context, bytes: (fixed ?? RPCResponder.reply(to: request, miner: miner)) + [0])
+        }
+    }
+
+    /// Writes `chunk` bytes every tenth of a second until done, then closes.
+    private func drip(context: ChannelHandlerContext, bytes: ArraySlice<UInt8>, chunk: Int) {
+        guard context.channel.isActive else { return }
+        guard !bytes.isEmpty else {
+            context.close(promise: nil)
+            return
+        }
+        var out = context.channel.allocator.buffer(capacity: chunk)
+        out.writeBytes(bytes.prefix(chunk))
+        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+        let rest = bytes.dropFirst(chunk)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .milliseconds(100)) {
+            let (handler, ctx) = bound.value
+            handler.drip(context: ctx, bytes: rest, chunk: chunk)
         }
     }
 
@@ -302,7 +329,7 @@ final class WebConnectionHandler: ChannelInboundHandler, RemovableChannelHandler
             case .silence:
                 let channel = context.channel
                 context.eventLoop.scheduleTask(in: .seconds(120)) { channel.close(promise: nil) }
-            case .garbage:
+            case .garbage, .drip, .huge:
                 var out = context.channel.allocator.buffer(capacity: 600)
                 out.writeBytes(FaultEffect.noise(count: 600))
                 let channel = context.channel

@@ -62,6 +62,10 @@ public enum SimulatedFault: Sendable, Equatable {
     case slowAnswer(seconds: Double)
     /// Answers with bytes that are not the protocol.
     case garbage
+    /// Answers a few bytes at a time (a struggling control board), this many bytes a second.
+    case slowDrip(bytesPerSecond: Int)
+    /// Answers with this many bytes of noise before the reply (a broken firmware's log dump).
+    case hugeReply(bytes: Int)
     /// One hashboard reports no chips and no hashrate.
     case deadHashboard(index: Int)
     /// Poor cooling: temperatures climb until the firmware's protection stops hashing.

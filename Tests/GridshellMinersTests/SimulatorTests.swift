@@ -155,4 +155,32 @@ import Testing
             _ = try await rpc.send(CGMinerRequest("summary"), to: "127.41.2.9", port: 14_028)
         }
     }
+
+    @Test func slowDripAndHugeRepliesAreBoundedByTheTransport() async throws {
+        let fleet = try await start("s21/stock", count: 2, first: "127.41.3.1")
+        defer { Task { await fleet.stop() } }
+        fleet.miners[0].setFaults([.slowDrip(bytesPerSecond: 200)])
+        fleet.miners[1].setFaults([.hugeReply(bytes: 6_000_000)])
+        let rpc = RPCTransport(group: Self.group, limits: TransportLimits(connectTimeout: .milliseconds(300), replyTimeout: .milliseconds(700), maxReplyBytes: 1 << 20))
+        let start = Date()
+        do {
+            _ = try await rpc.send(CGMinerRequest("summary+stats+pools"), to: "127.41.3.1", port: 14_028)
+            Issue.record("a dripping reply of several kB at 200 B/s finished within 0.7 s")
+        } catch let error as MinerTransportError {
+            guard case .replyTimeout(_, let bytes) = error else { Issue.record("\(error)"); return }
+            #expect(bytes > 0 && bytes < 1_000)
+        }
+        #expect(Date().timeIntervalSince(start) < 1.5)
+        do {
+            _ = try await rpc.send(CGMinerRequest("summary"), to: "127.41.3.2", port: 14_028)
+            Issue.record("a 6 MB reply passed a 1 MiB limit")
+        } catch let error as MinerTransportError {
+            guard case .replyTooLarge = error else { Issue.record("\(error)"); return }
+        }
+        // With room for it, the padded reply still parses (leading spaces are JSON whitespace).
+        let roomy = RPCTransport(group: Self.group, limits: TransportLimits(replyTimeout: .seconds(10), maxReplyBytes: 8 << 20))
+        let big = try await roomy.send(CGMinerRequest("summary"), to: "127.41.3.2", port: 14_028)
+        #expect(big.count > 6_000_000)
+        #expect(try CGMinerReply.parse(big, command: "summary").first("SUMMARY") != nil)
+    }
 }
