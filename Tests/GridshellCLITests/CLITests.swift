@@ -13,6 +13,9 @@ struct CLITests {
     }
 
     static func binary() throws -> URL {
+        // The binary built with these tests sits next to them, whatever the scratch path.
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gridshell")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
         for dir in [".build/debug", ".build/release"] {
             let url = root.appendingPathComponent(dir).appendingPathComponent("gridshell")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
