@@ -153,7 +153,8 @@ struct BacktestCommand: ParsableCommand {
                 line += "; missed: " + missed.map { "\($0.job) (\(Format.number($0.missingGPUHours, 1)) GPU-hours short)" }.joined(separator: ", ")
             }
             if !run.multipliers.isEmpty {
-                line += "; work valued at +" + run.multipliers.map { Format.number($0, 3) }.joined(separator: ", ") + " $/GPU-hour before its deadline"
+                line += "; work valued at +" + run.multipliers.map { Format.number($0, 3) }.joined(separator: ", ")
+                    + " $/GPU-hour before its deadline (\(run.multiplierPasses) passes)"
             }
             print(line)
         }

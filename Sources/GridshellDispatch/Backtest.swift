@@ -14,6 +14,8 @@ public struct PolicyRun: Sendable {
     public var deadlines: [(job: String, missingGPUHours: Double)] = []
     /// The hindsight optimum's multipliers, USD per GPU-hour, one per priced deadline.
     public var multipliers: [Double] = []
+    /// Passes over the run the multipliers took (0 when none was needed).
+    public var multiplierPasses = 0
     /// Wall-clock seconds the run took.
     public var seconds: Double = 0
 }
@@ -54,6 +56,7 @@ public struct Backtest: Sendable {
             if !plan.multipliers.isEmpty {
                 (result, _) = replay(policy, hindsight: plan, keepEntries: keepEntries, keepLevels: keepLevels, keepPlans: keepPlans, progress: progress)
                 result.multipliers = plan.multipliers
+                result.multiplierPasses = plan.passes
             }
         }
         let elapsed = clock.now - began

@@ -98,6 +98,7 @@ public struct HindsightPlan: Sendable {
             return result
         }
         var passes = 0
+        let markets = (0..<horizon).map { inputs.market(at: $0, price: inputs.prices.pricesUSDPerMWh[$0]) }
         func pass(_ lambda: [Double]) -> DeadlineMaster.Column {
             passes += 1
             var objective = 0.0
@@ -106,11 +107,10 @@ public struct HindsightPlan: Sendable {
             let stretch = phases(lambda)
             for t in 0..<horizon {
                 while stretch[p].until <= t { p += 1 }
-                let market = inputs.market(at: t, price: inputs.prices.pricesUSDPerMWh[t])
-                let s = stretch[p].solver.solve(market)
+                let s = stretch[p].solver.solve(markets[t])
                 objective += s.objectiveUSD
                 for (k, c) in commitments.enumerated() where t < c.dueIntervals {
-                    work[k] += inputs.site.loads[c.load].work(level: s.levels[c.load]) * market.hours
+                    work[k] += inputs.site.loads[c.load].work(level: s.levels[c.load]) * markets[t].hours
                 }
             }
             return DeadlineMaster.Column(objective: objective, work: work)
@@ -138,15 +138,33 @@ public struct HindsightPlan: Sendable {
             self.init(solver: solver)
             return
         }
+        // Column generation, stabilised: the next trial lies halfway between the best multipliers
+        // so far (the lowest dual bound) and the master's, which damps the master's swings; a
+        // trial that finds nothing new for the master is repeated at the master's own
+        // multipliers, where finding nothing proves the mix optimal.
+        func dualBound(_ lambda: [Double], _ column: DeadlineMaster.Column) -> Double {
+            column.objective + (0..<lambda.count).reduce(0) { $0 + lambda[$1] * (column.work[$1] - required[$1]) }
+        }
+        var best = (lambda: penalties, bound: dualBound(penalties, master.columns[1]))
+        if dualBound(zero, plain) < best.bound { best = (zero, dualBound(zero, plain)) }
         var gap = Double.infinity
+        var smoothing = 0.5
         while passes < 200 {
-            let column = pass(final.multipliers)
-            let lagrangian = column.objective + zip(final.multipliers, column.work).reduce(0) { $0 + $1.0 * $1.1 }
-            // No solution at these multipliers is worth more than the mix: the mix is optimal.
-            gap = max(0, lagrangian - final.bound)
+            gap = max(0, best.bound - final.objective)
             if gap <= 1e-9 * max(1, abs(final.objective)) { break }
+            let trial = zip(best.lambda, final.multipliers).map { smoothing * $0 + (1 - smoothing) * $1 }
+            let column = pass(trial)
+            let bound = dualBound(trial, column)
+            if bound < best.bound { best = (trial, bound) }
+            // Worth adding when the master's prices say it improves the mix.
+            let reduced = column.objective + zip(final.multipliers, column.work).reduce(0) { $0 + $1.0 * $1.1 } - final.bound
+            guard reduced > 1e-12 * max(1, abs(final.objective)) else {
+                smoothing = 0
+                continue
+            }
+            smoothing = 0.5
             master.add(column)
-            lambdas.append(final.multipliers)
+            lambdas.append(trial)
             guard let next = master.solve() else { break }
             final = next
         }

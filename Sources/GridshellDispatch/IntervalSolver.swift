@@ -84,6 +84,8 @@ public struct IntervalSolver: Sendable {
     public let workValueUSDPerGPUHour: [Double]
     /// Every hull step of every load, miners and jobs apart, each by falling value.
     private let minerSteps: [(load: Int, step: Int)]
+    /// TH/s per MW of each of `minerSteps` (worth the interval's hashprice).
+    private let minerStepSlopes: [Double]
     private let jobSteps: [(load: Int, step: Int)]
     /// Value of each of `jobSteps`, USD/MWh (a job's value does not depend on the market).
     private let jobStepValues: [Double]
@@ -109,7 +111,9 @@ public struct IntervalSolver: Sendable {
         let order: ((Int, Int, Double), (Int, Int, Double)) -> Bool = { a, b in
             a.2 != b.2 ? a.2 > b.2 : (a.0 != b.0 ? a.0 < b.0 : a.1 < b.1)
         }
-        minerSteps = miners.sorted(by: order).map { ($0.0, $0.1) }
+        let sortedMiners = miners.sorted(by: order)
+        minerSteps = sortedMiners.map { ($0.0, $0.1) }
+        minerStepSlopes = sortedMiners.map(\.2)
         let sortedJobs = jobs.sorted(by: order)
         jobSteps = sortedJobs.map { ($0.0, $0.1) }
         jobStepValues = sortedJobs.map(\.2)
@@ -121,11 +125,12 @@ public struct IntervalSolver: Sendable {
         return IntervalSolver(site: site, workValue: usdPerGPUHour)
     }
 
+    @inline(__always)
     func value(_ load: Int, _ step: Int, _ market: IntervalMarket) -> Double {
-        let l = site.loads[load]
-        if l.isMiner { return l.stepUnitsPerMW[step] * market.minerUSDPerTHHour }
+        let slope = site.loads[load].stepUnitsPerMW[step]
+        if site.loads[load].isMiner { return slope * market.minerUSDPerTHHour }
         let extra = workValueUSDPerGPUHour[load]
-        return extra == 0 ? l.stepUnitsPerMW[step] : l.stepUnitsPerMW[step] + extra * l.stepWorkPerMW[step]
+        return extra == 0 ? slope : slope + extra * site.loads[load].stepWorkPerMW[step]
     }
 
     /// Steps in falling value at this interval's prices (a merge of two fixed orders).
@@ -135,7 +140,7 @@ public struct IntervalSolver: Sendable {
         var i = 0, j = 0
         while i < minerSteps.count || j < jobSteps.count {
             if j >= jobSteps.count
-                || (i < minerSteps.count && value(minerSteps[i].load, minerSteps[i].step, market) >= jobStepValues[j])
+                || (i < minerSteps.count && minerStepSlopes[i] * market.minerUSDPerTHHour >= jobStepValues[j])
             {
                 result.append(minerSteps[i]); i += 1
             } else {
@@ -176,11 +181,10 @@ public struct IntervalSolver: Sendable {
         var blocked = [Bool](repeating: false, count: loads.count)
         greedy: for (load, step) in order {
             if blocked[load] { continue }
-            let l = loads[load]
             let start = Double(step)
             if levels[load] >= start + 1 - 1e-12 { continue }
             if levels[load] < start - 1e-12 { blocked[load] = true; continue }
-            let stepMW = l.hull[step + 1].powerMW - l.hull[step].powerMW
+            let stepMW = loads[load].hull[step + 1].powerMW - loads[load].hull[step].powerMW
             let v = value(load, step, market)
             while true {
                 let ceiling = droppable < market.floorMW - 1e-12 ? start + 1 : min(upper?[load] ?? start + 1, start + 1)
@@ -222,8 +226,8 @@ public struct IntervalSolver: Sendable {
 
     private func objective(levels: [Double], siteMW: Double, shedMW: Double, shortMW: Double, market: IntervalMarket) -> Double {
         var value = 0.0
-        for (i, l) in site.loads.enumerated() {
-            value += l.units(level: levels[i]) * (l.isMiner ? market.minerUSDPerTHHour : 1)
+        for i in site.loads.indices {
+            value += site.loads[i].units(level: levels[i]) * (site.loads[i].isMiner ? market.minerUSDPerTHHour : 1)
         }
         return value * market.hours - market.energyCostUSD(siteMW: siteMW)
             - (shortMW * market.floorPenaltyUSDPerMWh + shedMW * market.shedPenaltyUSDPerMWh) * market.hours
