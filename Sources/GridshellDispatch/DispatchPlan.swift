@@ -108,7 +108,16 @@ public struct DispatchPlan: Sendable, Codable, Equatable {
         }
     }
 
-    static func gpuHours(_ value: Double) -> String { String(format: "%.0f GPU-hours", value) }
+    /// Whole GPU-hours with thousands separated: "412 GPU-hours", "400,000 GPU-hours".
+    static func gpuHours(_ value: Double) -> String {
+        let digits = String(format: "%.0f", abs(value))
+        var grouped = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { grouped.append(",") }
+            grouped.append(c)
+        }
+        return (value <= -0.5 ? "-" : "") + grouped + " GPU-hours"
+    }
     static func hours(_ value: Double) -> String { String(format: "%.1f h", value) }
 
     /// Hull points either side of a level and the share at the higher one.

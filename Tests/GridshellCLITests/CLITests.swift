@@ -185,7 +185,7 @@ struct CLITests {
         #expect(held.status == 0, "\(held.stderr)")
         let j = try json(held.stdout)
         let reasons = try #require(j["reasons"] as? [String])
-        #expect(reasons.contains("kept train-a/llm-pretrain at full power: 400000 GPU-hours left, deadline in 521.5 h"))
+        #expect(reasons.contains("kept train-a/llm-pretrain at full power: 400,000 GPU-hours left, deadline in 521.5 h"))
         let jobs = try #require(j["jobs"] as? [[String: Any]])
         let pretrain = try #require(jobs.first { $0["job"] as? String == "train-a/llm-pretrain" })
         #expect(pretrain["throughput"] as? Double == 1)

@@ -28,7 +28,7 @@ struct SiteLoaderTests {
         }
     }
 
-    @Test(arguments: ["examples/west-texas-100mw.yaml", "examples/hybrid-300mw.yaml"])
+    @Test(arguments: ["examples/west-texas-100mw.yaml", "examples/hybrid-300mw.yaml", "examples/hybrid-300mw-scaled-deadlines.yaml"])
     func examplesAreValid(path: String) throws {
         let site = try SiteLoader.load(path: TestData.path(path))
         #expect(site.interconnectMW >= 100)

@@ -74,6 +74,7 @@ struct DeadlineTests {
         #expect(firstHeld > 0 && run.entries[firstHeld - 1].jobWorkGPUHours == 0)
         #expect(plans[firstHeld].reasons.contains(
             "kept c/batch at full power: \(String(format: "%.0f", status.workLeftGPUHours)) GPU-hours left, deadline in \(String(format: "%.1f", status.hoursLeft)) h"))
+        #expect(status.workLeftGPUHours < 1000)
         #expect(plans[firstHeld].unmet.isEmpty)
         // Once held, at full power until done.
         for t in firstHeld..<48 where run.entries[t].jobWorkGPUHours > 0 {
@@ -291,6 +292,13 @@ struct DeadlineTests {
         visit(0)
         let ours = FormulationExport.objective(backtest)
         #expect(abs(ours - best) <= 1e-6 * max(1, abs(best)), "ours \(ours) vs brute force \(best)")
+    }
+
+    @Test func gpuHoursReadAsPeopleWriteThem() {
+        #expect(DispatchPlan.gpuHours(412.4) == "412 GPU-hours")
+        #expect(DispatchPlan.gpuHours(400_000) == "400,000 GPU-hours")
+        #expect(DispatchPlan.gpuHours(1_234_567.8) == "1,234,568 GPU-hours")
+        #expect(DispatchPlan.gpuHours(0.2) == "0 GPU-hours")
     }
 
     // MARK: the ledger and the report
