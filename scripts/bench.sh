@@ -42,3 +42,7 @@ rel = abs(ours - peer["objective"]) / max(1.0, abs(peer["objective"]))
 print(f"objective: ours {ours:.6f}, peer {peer['objective']:.6f}, relative difference {rel:.2e}")
 print(f"time: ours {ours_s:.3f} s, peer build+solve {peer['seconds_total']:.3f} s: peer/ours = {peer['seconds_total'] / ours_s:.0f}x")
 PY
+
+echo "hindsight with deadlines: the same year, four training runs due at the ends of quarters (three bind):"
+"$bin" backtest --site examples/hybrid-300mw-scaled-deadlines.yaml --prices "$prices" --interval-minutes 15 --fee-share 2 \
+  --policy gridshell,hindsight --no-progress | tail -n 6

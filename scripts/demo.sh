@@ -22,6 +22,9 @@ rule "The West Texas fleet at the 2021 average hashprice (314.61 USD/PH/day): th
 rule "One interval's plan: the hybrid campus at 3,000 USD/MWh under a 280 MW demand-response target"
 "$bin" dispatch --site examples/hybrid-300mw.yaml --price 3000 --cap 280
 
+rule "The same plan 521.5 hours before the pretraining run's deadline: 0.7 h of slack, so it runs at full power"
+"$bin" dispatch --site examples/hybrid-300mw.yaml --price 3000 --cap 280 --at 2027-03-09T06:30:00Z
+
 rule "Backtest: the West Texas site through Winter Storm Uri (HB_WEST real-time, February 2021)"
 "$bin" backtest --site examples/west-texas-100mw.yaml --prices data/ercot/ercot_RTM-2021-02.csv \
   --day-ahead data/ercot/ercot_DAM_LZHB_SPP_2021.csv --out out/uri-west-texas

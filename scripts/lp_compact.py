@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Solve a compact hindsight export (`gridshell backtest --export-lp FILE`) with the LP peer.
 
-The compact form lists the segments once and one row per interval; this script expands it into
+The compact form lists the segments once and one row per interval (and, per deadline, the job's
+segment indices, their GPU-hours per MWh and the intervals before it); this script expands it into
 lp_peer's flat arrays (a segment's value in interval t is units_per_mw x miner_usd_per_th_hour[t]
 for miners, units_per_mw for jobs) and solves the whole run as one LP, with HiGHS through highspy
 (--solver highs) or through PuLP (--solver pulp). Prints one JSON line like lp_peer.py, with the
@@ -44,6 +45,27 @@ def expand(doc) -> "lp_peer.Instance":
     tier_up = np.asarray([np.inf if u is None else u for row in iv["tier_up_to_mw"] for u in row], dtype=float)
     tier_usd = np.asarray([c for row in iv["tier_usd_per_mwh"] for c in row], dtype=float)
     constant = hours * (doc["floor_units_miner"] * per_th + doc["floor_units_job"])
+    # Deadlines: a job's segments count toward its deadline in the intervals before it.
+    deadlines = doc.get("deadlines") or []
+    extra = {}
+    if deadlines:
+        seg_deadline = np.full((t_count, s_count), -1, dtype=np.int64)
+        seg_work = np.zeros((t_count, s_count), dtype=float)
+        for d, row in enumerate(deadlines):
+            idx = np.asarray(row["segments"], dtype=np.int64)
+            work = np.asarray(row["gpu_hours_per_mwh"], dtype=float)
+            due = int(row["due_intervals"])
+            if idx.shape != work.shape or (idx.size and (idx.min() < 0 or idx.max() >= s_count)) or not 0 <= due <= t_count:
+                raise lp_peer.InputError(f"deadline {d}: segments, gpu_hours_per_mwh and due_intervals do not fit the export")
+            seg_deadline[:due, idx] = d
+            seg_work[:due, idx] = work
+        extra = dict(
+            seg_deadline=seg_deadline.reshape(-1),
+            seg_work=seg_work.reshape(-1),
+            dl_required=np.asarray([r["required_gpu_hours"] for r in deadlines], dtype=float),
+            dl_floor=np.asarray([r["floor_gpu_hours"] for r in deadlines], dtype=float),
+            dl_penalty=np.asarray([r["penalty_usd_per_gpu_hour"] for r in deadlines], dtype=float),
+        )
     return lp_peer.Instance(
         hours=hours,
         constant_usd=constant,
@@ -58,6 +80,7 @@ def expand(doc) -> "lp_peer.Instance":
         tier_ptr=np.concatenate([[0], np.cumsum(tier_counts)]).astype(np.int64),
         tier_up=tier_up,
         tier_usd=tier_usd,
+        **extra,
     )
 
 

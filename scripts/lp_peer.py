@@ -22,11 +22,20 @@ Input (JSON)
                                    {"up_to_mw": null, "usd_per_mwh": 45.0}],
                     "segments": [{"mw": 1.2, "usd_per_mwh": 80.0}]}]}
 
+Deadlines (optional): a top-level list
+    "deadlines": [{"required_gpu_hours": 400.0, "floor_gpu_hours": 12.0,
+                   "penalty_usd_per_gpu_hour": 7.05}]
+and, on the segments of a deadline job in the intervals before its deadline,
+    {"mw": ..., "usd_per_mwh": ..., "deadline": 0, "gpu_hours_per_mwh": 590.1}
+(other keys of a deadline, such as "name" or "due_intervals", are ignored).
+
 Unknown keys are ignored. Validation (failure -> exit 2, message names the
-interval index and the field): every numeric field finite; hours, base_mw,
+interval index and the field, or the deadline index): every numeric field finite; hours, base_mw,
 cap_mw, floor_mw, both penalties and every segment mw >= 0; at least one cost
 tier; only the last tier has "up_to_mw": null (and it must); finite up_to_mw
-strictly increasing and the first one >= 0; tier prices non-decreasing.
+strictly increasing and the first one >= 0; tier prices non-decreasing;
+every deadline's three numbers finite, floor and penalty >= 0; a segment's
+"deadline" an index into "deadlines" with a finite "gpu_hours_per_mwh" >= 0.
 
 The LP (per interval t; intervals are independent, but the whole thing is
 built and solved as ONE LP, as the Swift side sees it)
@@ -39,6 +48,10 @@ built and solved as ONE LP, as the Swift side sees it)
     floor      sum_s x_s + short >= floor_mw
     maximise   sum_t constant_usd + hours * (sum_s usd_s x_s - sum_k usd_k z_k
                                  - floor_penalty * short - shed_penalty * shed)
+               - sum_d penalty_d * missing_d
+    deadline d (couples the intervals): missing_d >= 0 and
+               sum over segments s of d (all intervals) of hours_t * gpu_hours_per_mwh_s * x_s
+               + missing_d >= required_gpu_hours_d - floor_gpu_hours_d
 
 Output: one JSON line on stdout
     {"objective", "status", "solver", "variables", "constraints",
@@ -126,6 +139,17 @@ class Instance:
     tier_ptr: np.ndarray  # int64, len T+1
     tier_up: np.ndarray  # +inf for the null (unbounded) tier
     tier_usd: np.ndarray
+    # deadlines (optional): per segment its deadline (-1: none) and GPU-hours per MWh; per deadline
+    # the work required, the work done anyway by the job's floor, and the penalty per GPU-hour short
+    seg_deadline: np.ndarray | None = None
+    seg_work: np.ndarray | None = None
+    dl_required: np.ndarray | None = None
+    dl_floor: np.ndarray | None = None
+    dl_penalty: np.ndarray | None = None
+
+    @property
+    def n_deadlines(self) -> int:
+        return 0 if self.dl_required is None else int(np.shape(self.dl_required)[0])
 
     @property
     def n_intervals(self) -> int:
@@ -328,8 +352,60 @@ def parse_instance(doc) -> Instance:
     inst = _fast_parse(intervals)
     if inst is None:
         _locate_error(intervals)  # raises with interval index + field
+    _parse_deadlines(doc, intervals, inst)
     validate_instance(inst)
     return inst
+
+
+def _parse_deadlines(doc, intervals, inst: Instance) -> None:
+    """Reads the optional top-level "deadlines" and the segments' "deadline" and
+    "gpu_hours_per_mwh" (read only when the document has deadlines) into `inst`."""
+    deadlines = doc.get("deadlines", [])
+    if deadlines is None:
+        deadlines = []
+    if not isinstance(deadlines, list):
+        raise InputError("top level field 'deadlines' must be a list")
+    if not deadlines:
+        return
+    rows = []
+    for d, row in enumerate(deadlines):
+        if not isinstance(row, dict):
+            raise InputError(f"deadline {d}: must be a JSON object")
+        values = []
+        for f, non_negative, default in (("required_gpu_hours", False, None), ("floor_gpu_hours", True, 0.0),
+                                         ("penalty_usd_per_gpu_hour", True, None)):
+            v = row.get(f, default)
+            if v is None:
+                raise InputError(f"deadline {d}: missing field '{f}'")
+            if not _is_number(v) or not math.isfinite(v) or (non_negative and v < 0):
+                need = "a finite number >= 0" if non_negative else "a finite number"
+                raise InputError(f"deadline {d}: field '{f}' must be {need}, got {v!r}")
+            values.append(float(v))
+        rows.append(values)
+    seg_deadline = np.full(inst.seg_mw.shape[0], -1, dtype=np.int64)
+    seg_work = np.zeros(inst.seg_mw.shape[0], dtype=np.float64)
+    p = 0
+    for i, iv in enumerate(intervals):
+        for j, seg in enumerate(iv["segments"]):
+            if "deadline" in seg:
+                d = seg["deadline"]
+                if type(d) is not int or not 0 <= d < len(rows):
+                    raise InputError(
+                        f"interval {i}: field 'segments[{j}].deadline' must be an index into 'deadlines' "
+                        f"(0 to {len(rows) - 1}), got {d!r}")
+                w = seg.get("gpu_hours_per_mwh")
+                if w is None:
+                    raise InputError(f"interval {i}: missing field 'segments[{j}].gpu_hours_per_mwh'")
+                _check_number(i, f"segments[{j}].gpu_hours_per_mwh", w, non_negative=True)
+                seg_deadline[p] = d
+                seg_work[p] = w
+            p += 1
+    table = np.asarray(rows, dtype=np.float64)
+    inst.seg_deadline = seg_deadline
+    inst.seg_work = seg_work
+    inst.dl_required = table[:, 0].copy()
+    inst.dl_floor = table[:, 1].copy()
+    inst.dl_penalty = table[:, 2].copy()
 
 
 _ARRAY_FIELDS = (
@@ -367,6 +443,8 @@ def validate_instance(inst: Instance) -> None:
     def first(mask):
         idx = np.flatnonzero(mask)
         return int(idx[0]) if idx.size else None
+
+    _validate_deadlines(inst, first)
 
     for attr, field, non_negative in _ARRAY_FIELDS:
         a = np.asarray(getattr(inst, attr), dtype=np.float64)
@@ -429,6 +507,37 @@ def validate_instance(inst: Instance) -> None:
         raise InputError(f"interval {t}: field 'cost_tiers[{k}].{field}' {msg(k, v)}")
 
 
+def _validate_deadlines(inst: Instance, first) -> None:
+    D = inst.n_deadlines
+    if D == 0:
+        if inst.seg_deadline is not None and (np.asarray(inst.seg_deadline) >= 0).any():
+            raise InputError("segments name deadlines but the instance has none")
+        return
+    for attr in ("dl_floor", "dl_penalty"):
+        if np.shape(getattr(inst, attr)) != (D,):
+            raise InputError(f"array '{attr}' must have one entry per deadline ({D})")
+    NS = int(np.shape(inst.seg_mw)[0])
+    for attr in ("seg_deadline", "seg_work"):
+        if getattr(inst, attr) is None or np.shape(getattr(inst, attr)) != (NS,):
+            raise InputError(f"array '{attr}' must have one entry per segment ({NS})")
+    for attr, field, non_negative in (("dl_required", "required_gpu_hours", False),
+                                      ("dl_floor", "floor_gpu_hours", True),
+                                      ("dl_penalty", "penalty_usd_per_gpu_hour", True)):
+        a = np.asarray(getattr(inst, attr), dtype=np.float64)
+        d = first(~np.isfinite(a) | ((a < 0) if non_negative else False))
+        if d is not None:
+            need = "a finite number >= 0" if non_negative else "a finite number"
+            raise InputError(f"deadline {d}: field '{field}' must be {need}, got {a[d].item()!r}")
+    sd = np.asarray(inst.seg_deadline)
+    sw = np.asarray(inst.seg_work, dtype=np.float64)
+    bad = first((sd < -1) | (sd >= D) | ((sd >= 0) & (~np.isfinite(sw) | (sw < 0))))
+    if bad is not None:
+        t = int(np.searchsorted(np.asarray(inst.seg_ptr), bad, side="right") - 1)
+        j = bad - int(inst.seg_ptr[t])
+        raise InputError(f"interval {t}: segment {j} has deadline {int(sd[bad])} (of {D}) and "
+                         f"gpu_hours_per_mwh {sw[bad].item()!r}: needs an index below {D} and a finite work >= 0")
+
+
 def load_json_bytes(data: bytes):
     try:
         if _orjson is not None:
@@ -472,18 +581,22 @@ def _highspy_version() -> str:
 def build_highs_arrays(inst: Instance):
     """Column-wise (CSC) arrays for the whole LP, built with numpy only.
 
-    Column layout: x (all segments, interval-major) | shed (T) | short (T) | z (all tiers).
-    Row layout:    balance (T) | cap (T) | floor (T).
+    Column layout: x (all segments, interval-major) | shed (T) | short (T) | z (all tiers) | missing (D).
+    Row layout:    balance (T) | cap (T) | floor (T) | deadline (D).
         balance_t:  sum z - sum x + shed  = base          (== sum z = base - shed + sum x)
         cap_t:      sum x - shed          <= cap - base
         floor_t:    sum x + short         >= floor
+        deadline_d: sum hours*work*x + missing >= required - floor work
     """
     T = inst.n_intervals
     NS = int(inst.seg_mw.shape[0])
     NK = int(inst.tier_up.shape[0])
-    n_col = NS + 2 * T + NK
-    n_row = 3 * T
-    nnz = 3 * NS + 2 * T + T + NK
+    D = inst.n_deadlines
+    in_deadline = (np.asarray(inst.seg_deadline) >= 0) if D else np.zeros(NS, dtype=bool)
+    n_dl_seg = int(in_deadline.sum())
+    n_col = NS + 2 * T + NK + D
+    n_row = 3 * T + D
+    nnz = 3 * NS + n_dl_seg + 2 * T + T + NK + D
     if nnz >= 2**31 - 1 or n_col >= 2**31 - 1:
         raise InputError(f"instance too large for 32-bit HiGHS indices ({n_col} columns, {nnz} nonzeros)")
 
@@ -495,15 +608,18 @@ def build_highs_arrays(inst: Instance):
     col_cost = np.empty(n_col, dtype=np.float64)
     col_lower = np.zeros(n_col, dtype=np.float64)
     col_upper = np.empty(n_col, dtype=np.float64)
-    o_shed, o_short, o_z = NS, NS + T, NS + 2 * T
+    o_shed, o_short, o_z, o_miss = NS, NS + T, NS + 2 * T, NS + 2 * T + NK
     np.multiply(h[seg_t], inst.seg_usd, out=col_cost[:NS])
     col_cost[o_shed:o_short] = -h * inst.shed_penalty
     col_cost[o_short:o_z] = -h * inst.floor_penalty
-    col_cost[o_z:] = -h[tier_t] * inst.tier_usd
+    col_cost[o_z:o_miss] = -h[tier_t] * inst.tier_usd
     col_upper[:NS] = inst.seg_mw
     col_upper[o_shed:o_short] = inst.base_mw
     col_upper[o_short:o_z] = np.inf
-    col_upper[o_z:] = inst.tier_width()
+    col_upper[o_z:o_miss] = inst.tier_width()
+    if D:
+        col_cost[o_miss:] = -inst.dl_penalty
+        col_upper[o_miss:] = np.inf
 
     row_lower = np.empty(n_row, dtype=np.float64)
     row_upper = np.empty(n_row, dtype=np.float64)
@@ -511,11 +627,14 @@ def build_highs_arrays(inst: Instance):
     row_upper[:T] = inst.base_mw
     row_lower[T : 2 * T] = -np.inf
     row_upper[T : 2 * T] = inst.cap_mw - inst.base_mw
-    row_lower[2 * T :] = inst.floor_mw
-    row_upper[2 * T :] = np.inf
+    row_lower[2 * T : 3 * T] = inst.floor_mw
+    row_upper[2 * T : 3 * T] = np.inf
+    if D:
+        row_lower[3 * T :] = inst.dl_required - inst.dl_floor
+        row_upper[3 * T :] = np.inf
 
     nnz_per_col = np.empty(n_col, dtype=np.int32)
-    nnz_per_col[:NS] = 3
+    nnz_per_col[:NS] = 3 + in_deadline
     nnz_per_col[o_shed:o_short] = 2
     nnz_per_col[o_short:] = 1
     a_start = np.empty(n_col, dtype=np.int32)
@@ -526,15 +645,28 @@ def build_highs_arrays(inst: Instance):
     a_index = np.empty(nnz, dtype=np.int32)
     a_value = np.empty(nnz, dtype=np.float64)
     p = 0
-    # x columns: (balance, -1), (cap, +1), (floor, +1)
-    xi = a_index[p : p + 3 * NS].reshape(NS, 3)
+    # x columns: (balance, -1), (cap, +1), (floor, +1), and (deadline, hours * work) for a deadline's
+    if n_dl_seg == 0:
+        xi = a_index[p : p + 3 * NS].reshape(NS, 3)
+        xv = a_value[p : p + 3 * NS].reshape(NS, 3)
+    else:
+        xi = np.empty((NS, 4), dtype=np.int32)
+        xv = np.empty((NS, 4), dtype=np.float64)
     xi[:, 0] = seg_t
     xi[:, 1] = seg_t + T
     xi[:, 2] = seg_t + 2 * T
-    xv = a_value[p : p + 3 * NS].reshape(NS, 3)
     xv[:, 0] = -1.0
-    xv[:, 1:] = 1.0
-    p += 3 * NS
+    xv[:, 1:3] = 1.0
+    if n_dl_seg:
+        xi[:, 3] = 3 * T + np.maximum(np.asarray(inst.seg_deadline), 0)
+        xv[:, 3] = h[seg_t] * np.asarray(inst.seg_work, dtype=np.float64)
+        keep = np.ones((NS, 4), dtype=bool)
+        keep[:, 3] = in_deadline
+        a_index[p : p + 3 * NS + n_dl_seg] = xi[keep]
+        a_value[p : p + 3 * NS + n_dl_seg] = xv[keep]
+        del keep
+    del xi, xv
+    p += 3 * NS + n_dl_seg
     # shed columns: (balance, +1), (cap, -1)
     si = a_index[p : p + 2 * T].reshape(T, 2)
     si[:, 0] = t_idx
@@ -551,6 +683,10 @@ def build_highs_arrays(inst: Instance):
     a_index[p : p + NK] = tier_t
     a_value[p : p + NK] = 1.0
     p += NK
+    # missing-work columns: (deadline, +1)
+    a_index[p : p + D] = 3 * T + np.arange(D, dtype=np.int32)
+    a_value[p : p + D] = 1.0
+    p += D
     assert p == nnz
 
     offset = float(math.fsum(inst.constant_usd.tolist()))
@@ -710,9 +846,18 @@ def solve_pulp(inst: Instance, backend="auto", threads=None, time_limit=None, hi
     Expr = pulp.LpAffineExpression
     Con = pulp.LpConstraint
     obj_terms = []
+    D = inst.n_deadlines
+    seg_dl = inst.seg_deadline.tolist() if D else None
+    seg_work = inst.seg_work.tolist() if D else None
+    dl_terms = [[] for _ in range(D)]
     for t in range(T):
         h = hours[t]
         xs = [Var(f"x_{t}_{j}", 0, seg_mw[s]) for j, s in enumerate(range(seg_ptr[t], seg_ptr[t + 1]))]
+        if D:
+            for j, x in enumerate(xs):
+                d = seg_dl[seg_ptr[t] + j]
+                if d >= 0:
+                    dl_terms[d].append((x, h * seg_work[seg_ptr[t] + j]))
         zs = []
         for k, q in enumerate(range(tier_ptr[t], tier_ptr[t + 1])):
             w = width[q]
@@ -740,6 +885,15 @@ def solve_pulp(inst: Instance, backend="auto", threads=None, time_limit=None, hi
         prob.addConstraint(
             Con(Expr([(x, 1.0) for x in xs] + [(short, 1.0)]), sense=pulp.LpConstraintGE, rhs=floor[t]),
             f"floor_{t}",
+        )
+    for d in range(D):
+        # sum hours * work * x + missing >= required - floor work
+        missing = Var(f"missing_{d}", 0)
+        obj_terms.append((missing, -float(inst.dl_penalty[d])))
+        prob.addConstraint(
+            Con(Expr(dl_terms[d] + [(missing, 1.0)]), sense=pulp.LpConstraintGE,
+                rhs=float(inst.dl_required[d] - inst.dl_floor[d])),
+            f"deadline_{d}",
         )
     prob.setObjective(Expr(obj_terms, constant=math.fsum(inst.constant_usd.tolist())))
     # free the Python-side copies before HiGHS allocates its own model (matters at ~10M variables)
@@ -946,6 +1100,7 @@ def main(argv=None) -> int:
         "intervals": inst.n_intervals,
         "segments": int(inst.seg_mw.shape[0]),
         "tiers": int(inst.tier_up.shape[0]),
+        "deadlines": inst.n_deadlines,
     }
     print(json.dumps(out), flush=True)
     if not res.optimal:

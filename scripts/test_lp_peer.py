@@ -497,3 +497,177 @@ def test_instance_built_directly_is_validated_and_solved():
     bad.seg_ptr = bad.seg_ptr[:-1]
     with pytest.raises(lp_peer.InputError, match="seg_ptr"):
         lp_peer.solve(bad, "highs")
+
+
+# ---------------------------------------------------------------------------
+# deadlines: work coupling the intervals, the shortfall at a penalty
+# ---------------------------------------------------------------------------
+
+
+def with_deadlines(intervals, deadlines, members):
+    """members: {(interval, segment): (deadline, gpu_hours_per_mwh)}"""
+    doc = {"intervals": copy.deepcopy(intervals), "deadlines": [
+        {"required_gpu_hours": r, "floor_gpu_hours": f, "penalty_usd_per_gpu_hour": p} for r, f, p in deadlines]}
+    for (t, j), (d, w) in members.items():
+        doc["intervals"][t]["segments"][j].update(deadline=d, gpu_hours_per_mwh=w)
+    return doc
+
+
+def dual_oracle(doc):
+    """The optimum of a one-deadline instance by strong duality: min over lambda in [0, P] of
+    sum_t max_x [interval objective + lambda * work] - lambda * (required - floor). The dual is
+    convex and piecewise linear in lambda; golden-section search finds its minimum."""
+    (dl,) = doc["deadlines"]
+    need = dl["required_gpu_hours"] - dl.get("floor_gpu_hours", 0.0)
+
+    def g(lam):
+        total = 0.0
+        for iv in doc["intervals"]:
+            priced = copy.deepcopy(iv)
+            for s in priced["segments"]:
+                if "deadline" in s:
+                    s["usd_per_mwh"] += lam * s["gpu_hours_per_mwh"]
+            total += exact_interval_value(priced)
+        return total - lam * need
+
+    lo, hi = 0.0, dl["penalty_usd_per_gpu_hour"]
+    phi = (math.sqrt(5) - 1) / 2
+    a, b = hi - phi * (hi - lo), lo + phi * (hi - lo)
+    ga, gb = g(a), g(b)
+    for _ in range(90):
+        if ga <= gb:
+            hi, b, gb = b, a, ga
+            a = hi - phi * (hi - lo)
+            ga = g(a)
+        else:
+            lo, a, ga = a, b, gb
+            b = lo + phi * (hi - lo)
+            gb = g(b)
+    return min(g(lo), g(hi), ga, gb, g(0.0), g(dl["penalty_usd_per_gpu_hour"]))
+
+
+def test_deadline_hand_case():
+    # Work 5 GPU-h per MWh. Interval 1 (price 20): 2 MW at a loss of 10/MWh = 2 $/GPU-h, worth it
+    # against a 5 $ penalty: 10 GPU-h for 20 $. Interval 0 (price 40): a loss of 6 $/GPU-h, worse
+    # than the penalty: the last 2 GPU-h are missed, 10 $.
+    doc = with_deadlines(
+        [interval([(2, 10)], [(None, 40)]), interval([(2, 10)], [(None, 20)])],
+        [(12.0, 0.0, 5.0)], {(0, 0): (0, 5.0), (1, 0): (0, 5.0)})
+    oh, op = solve_both(doc)
+    assert close(oh, -30.0) and close(op, -30.0), (oh, op)
+    assert close(dual_oracle(doc), -30.0)
+    # A penalty of 7 beats the 6 $/GPU-h loss: interval 0 makes up the 2 GPU-h for 12 $.
+    doc["deadlines"][0]["penalty_usd_per_gpu_hour"] = 7.0
+    oh, op = solve_both(doc)
+    assert close(oh, -32.0) and close(op, -32.0), (oh, op)
+    # The floor's work counts: with 4 GPU-h done anyway only 8 are needed, all from interval 1.
+    doc["deadlines"][0]["floor_gpu_hours"] = 4.0
+    oh, _ = solve_both(doc)
+    assert close(oh, -16.0), oh
+    # Without deadlines the same intervals run nothing.
+    assert close(solve_both({"intervals": doc["intervals"]})[0], 0.0)
+
+
+def test_deadline_counts_variables_and_rows():
+    doc = with_deadlines(
+        [interval([(2, 10), (1, 5)], [(None, 40)]), interval([(2, 10)], [(None, 20)])],
+        [(12.0, 0.0, 5.0), (3.0, 1.0, 2.0)], {(0, 0): (0, 5.0), (0, 1): (1, 3.0), (1, 0): (0, 5.0)})
+    r = lp_peer.solve(doc, "highs")
+    assert r.optimal
+    assert r.variables == 3 + 2 * 2 + 2 + 2  # segments, shed+short per interval, tiers, shortfalls
+    assert r.constraints == 3 * 2 + 2
+
+
+def random_deadline_doc(rng: random.Random, n_deadlines: int):
+    doc = random_doc(rng, greedy_regime=False)
+    ivs = doc["intervals"]
+    members = {}
+    for t, iv in enumerate(ivs):
+        for j, s in enumerate(iv["segments"]):
+            if rng.random() < 0.6:
+                members[(t, j)] = (rng.randrange(n_deadlines), round(rng.uniform(0, 8), 2))
+    capacity = [0.0] * n_deadlines
+    for (t, j), (d, w) in members.items():
+        capacity[d] += ivs[t]["hours"] * ivs[t]["segments"][j]["mw"] * w
+    deadlines = [(round(capacity[d] * rng.uniform(0.3, 1.2) + rng.uniform(0, 3), 2), round(rng.uniform(0, 2), 2),
+                  round(rng.uniform(0, 60), 1)) for d in range(n_deadlines)]
+    return with_deadlines(ivs, deadlines, members)
+
+
+def test_random_deadline_cases_against_the_dual_oracle():
+    rng = random.Random(20261122)
+    binding = 0
+    for case in range(120):
+        doc = random_deadline_doc(rng, 1)
+        oh, op = solve_both(doc)
+        assert close(oh, op), (case, oh, op, doc)
+        dual = dual_oracle(doc)
+        assert close(oh, dual, rel=1e-6), (case, oh, dual, doc)
+        plain = exact_value({"intervals": doc["intervals"]})
+        if oh < plain - 1e-6:  # the deadline costs something: it binds or is missed
+            binding += 1
+    assert binding >= 40, binding
+
+
+def test_random_cases_with_several_deadlines_highs_equals_pulp():
+    rng = random.Random(77)
+    for case in range(60):
+        doc = random_deadline_doc(rng, rng.randint(2, 3))
+        oh, op = solve_both(doc)
+        assert close(oh, op), (case, oh, op, doc)
+        # Never better than the same intervals with no work required.
+        assert oh <= exact_value({"intervals": doc["intervals"]}) + 1e-6 * max(1, abs(oh))
+
+
+DEADLINE_BAD = [
+    ("not_a_list", lambda d: d.update(deadlines={}), ["deadlines", "list"]),
+    ("missing_required", lambda d: d["deadlines"][0].pop("required_gpu_hours"), ["deadline 0", "required_gpu_hours"]),
+    ("negative_penalty", lambda d: d["deadlines"][0].update(penalty_usd_per_gpu_hour=-1), ["deadline 0", "penalty_usd_per_gpu_hour", ">= 0"]),
+    ("nan_floor", lambda d: d["deadlines"][0].update(floor_gpu_hours=float("nan")), ["deadline 0", "floor_gpu_hours"]),
+    ("index_out_of_range", lambda d: d["intervals"][1]["segments"][0].update(deadline=3), ["interval 1", "segments[0].deadline", "index"]),
+    ("bool_index", lambda d: d["intervals"][1]["segments"][0].update(deadline=True), ["interval 1", "segments[0].deadline"]),
+    ("missing_work", lambda d: d["intervals"][0]["segments"][0].pop("gpu_hours_per_mwh"), ["interval 0", "segments[0].gpu_hours_per_mwh"]),
+    ("negative_work", lambda d: d["intervals"][0]["segments"][0].update(gpu_hours_per_mwh=-2.0), ["interval 0", "segments[0].gpu_hours_per_mwh", ">= 0"]),
+]
+
+
+@pytest.mark.parametrize("name,mutate,needles", DEADLINE_BAD, ids=[b[0] for b in DEADLINE_BAD])
+def test_deadline_validation_messages(name, mutate, needles):
+    doc = with_deadlines(
+        [interval([(2, 10)], [(None, 40)]), interval([(2, 10)], [(None, 20)])],
+        [(12.0, 0.0, 5.0)], {(0, 0): (0, 5.0), (1, 0): (0, 5.0)})
+    mutate(doc)
+    with pytest.raises(lp_peer.InputError) as ei:
+        lp_peer.parse_instance(doc)
+    for n in needles:
+        assert n in str(ei.value), (n, str(ei.value))
+
+
+def test_compact_export_with_deadlines_expands_to_the_same_lp():
+    import lp_compact
+
+    compact = {
+        "format": "gridshell-hindsight-compact-1", "base_mw": 1.0, "floor_units_miner": 0.0, "floor_units_job": 0.0,
+        "floor_penalty_usd_per_mwh": 1e6, "shed_penalty_usd_per_mwh": 1e7,
+        "segments": {"mw": [2.0, 1.0], "units_per_mw": [1000.0, 10.0], "miner": [True, False]},
+        "intervals": {"hours": [1.0, 1.0, 1.0], "miner_usd_per_th_hour": [0.05, 0.01, 0.03], "cap_mw": [10.0, 10.0, 10.0],
+                      "floor_mw": [0.0, 0.0, 0.0], "tier_up_to_mw": [[None], [None], [None]],
+                      "tier_usd_per_mwh": [[30.0], [45.0], [25.0]]},
+        "deadlines": [{"required_gpu_hours": 9.0, "floor_gpu_hours": 1.0, "penalty_usd_per_gpu_hour": 6.0,
+                       "due_intervals": 2, "segments": [1], "gpu_hours_per_mwh": [5.0]}],
+    }
+    inst = lp_compact.expand(compact)
+    # The same LP written per interval: the job segment counts in intervals 0 and 1 only.
+    per_th = compact["intervals"]["miner_usd_per_th_hour"]
+    prices = [30.0, 45.0, 25.0]
+    ivs = [interval([(2.0, 1000.0 * per_th[t]), (1.0, 10.0)], [(None, prices[t])], base=1.0, cap=10.0, fp=1e6, sp=1e7)
+           for t in range(3)]
+    doc = with_deadlines(ivs, [(9.0, 1.0, 6.0)], {(0, 1): (0, 5.0), (1, 1): (0, 5.0)})
+    a, b = lp_peer.solve(inst, "highs"), lp_peer.solve(doc, "highs")
+    assert a.optimal and b.optimal and close(a.objective, b.objective)
+    assert a.variables == b.variables and a.constraints == b.constraints
+    # Work 5 GPU-h per MWh at a 20 or 35 $/MWh loss (4 or 7 $/GPU-h) against a 6 $ penalty: the
+    # cheaper interval runs, the rest is missed (8 needed, 5 done, 3 short).
+    base_cost = sum(prices)
+    miners = sum(2.0 * max(0.0, 1000.0 * per_th[t] - prices[t]) for t in range(3))
+    assert close(a.objective, miners - base_cost - 20.0 - 3 * 6.0), a.objective

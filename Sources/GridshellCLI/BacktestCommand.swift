@@ -146,6 +146,18 @@ struct BacktestCommand: ParsableCommand {
             ])
         }
         print(table.render())
+        for run in runs where !run.deadlines.isEmpty {
+            let missed = run.deadlines.filter { $0.missingGPUHours > 1e-6 }
+            var line = "Deadlines, \(run.policy): \(run.deadlines.count - missed.count) of \(run.deadlines.count) met"
+            if !missed.isEmpty {
+                line += "; missed: " + missed.map { "\($0.job) (\(Format.number($0.missingGPUHours, 1)) GPU-hours short)" }.joined(separator: ", ")
+            }
+            if !run.multipliers.isEmpty {
+                line += "; work valued at +" + run.multipliers.map { Format.number($0, 3) }.joined(separator: ", ")
+                    + " $/GPU-hour before its deadline (\(run.multiplierPasses) passes)"
+            }
+            print(line)
+        }
         if let out { print("\nWrote \(out)/backtest.json, \(out)/ledger.csv and \(out)/report.html") }
     }
 }

@@ -7,7 +7,11 @@ struct DispatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dispatch",
         abstract: "One interval's plan for a site at a given energy price: miners per operating point, job caps, the grid position, and why.",
-        discussion: "The site starts from every miner at stock and every job at full power, as after a restart.")
+        discussion: """
+            The site starts from every miner at stock and every job at full power, as after a restart. A job with \
+            work_gpu_hours and a deadline whose slack (hours to the deadline less the work left at full power) is \
+            under the margin runs at full power; the site file's work is taken as the work left at --at.
+            """)
 
     @Option(help: "The site's YAML file.")
     var site: String
@@ -24,6 +28,9 @@ struct DispatchCommand: ParsableCommand {
     @Option(name: .customLong("minutes"), help: "Interval length, minutes.")
     var minutes: Double = 15
 
+    @Option(help: "Start of the interval, an ISO 8601 time such as 2027-03-30T14:00:00-05:00 (default: now).")
+    var at: String?
+
     @Flag(help: "Print the plan as JSON.")
     var json = false
 
@@ -32,6 +39,9 @@ struct DispatchCommand: ParsableCommand {
         if let hashprice, !(hashprice >= 0 && hashprice.isFinite) { throw ValidationError("--hashprice must be ≥ 0 USD per PH/s per day") }
         if let capMW, !(capMW >= 0 && capMW.isFinite) { throw ValidationError("--cap must be ≥ 0 MW") }
         guard minutes > 0, minutes <= 60 else { throw ValidationError("--minutes must be from 1 to 60") }
+        if let at, ISO8601DateFormatter().date(from: at) == nil {
+            throw ValidationError("--at must be an ISO 8601 time with its offset, such as 2027-03-30T14:00:00-05:00; got '\(at)'")
+        }
     }
 
     func run() throws {
@@ -39,14 +49,24 @@ struct DispatchCommand: ParsableCommand {
         let dispatchSite = DispatchSite(site: siteModel)
         let perPHDay = hashprice ?? NetworkSnapshot.embedded.hashprice().usdPerPHsDay
         let perTH = perPHDay / 1000 * (1 - siteModel.poolFeeFraction) / 24
-        let series = PriceSeries(settlementPoint: siteModel.contract.settlementPoint, start: Date(), intervalSeconds: Int(minutes * 60), pricesUSDPerMWh: [price])
+        let start = at.flatMap { ISO8601DateFormatter().date(from: $0) } ?? Date()
+        let series = PriceSeries(settlementPoint: siteModel.contract.settlementPoint, start: start, intervalSeconds: Int(minutes * 60), pricesUSDPerMWh: [price])
         var events: [DemandResponseEvent] = []
         if let capMW { events.append(DemandResponseEvent(start: series.start, end: series.end, targetMW: capMW)) }
         let inputs = BacktestInputs(site: dispatchSite, prices: series, minerUSDPerTHHour: [perTH], events: events)
         let backtest = Backtest(inputs: inputs)
         let market = inputs.market(at: 0, price: price, fourCPRisk: false)
-        let solution = backtest.solver.solve(market)
-        let plan = DispatchPlan(site: dispatchSite, solution: solution, previous: backtest.stockLevels, market: market, priceUSDPerMWh: price)
+        // Jobs short of slack for their deadline run at full power, and give way last to the cap.
+        let deadlines = DeadlineTracker(inputs.deadlines).statuses(at: 0, intervalHours: inputs.hours)
+        var lower = [Double](repeating: 0, count: dispatchSite.loads.count)
+        var keep = [Bool](repeating: false, count: dispatchSite.loads.count)
+        for status in deadlines where status.keepAtFullPower {
+            lower[status.load] = Double(dispatchSite.loads[status.load].steps)
+            keep[status.load] = true
+        }
+        let solution = backtest.solver.solve(market, lower: lower, keep: keep)
+        let plan = DispatchPlan(
+            site: dispatchSite, solution: solution, previous: backtest.stockLevels, market: market, priceUSDPerMWh: price, deadlines: deadlines)
         if json {
             print(try Format.json(plan))
             return
@@ -64,6 +84,9 @@ struct DispatchCommand: ParsableCommand {
             for j in plan.jobs { jobs.add([j.job, j.setting, Format.number(j.powerMW, 3), Format.number(j.throughput * 100, 1) + " %"]) }
             print("")
             print(jobs.render())
+        }
+        for d in plan.deadlines {
+            print("Deadline of \(d.job): \(Format.number(d.workLeftGPUHours)) GPU-hours left, \(Format.number(d.hoursLeft, 1)) h to go, \(Format.number(d.slackHours, 1)) h of slack at full power")
         }
         print("\nWhy:")
         for r in plan.reasons { print("- \(r)") }

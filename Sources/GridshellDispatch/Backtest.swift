@@ -8,6 +8,14 @@ public struct PolicyRun: Sendable {
     public var entries: [LedgerEntry]
     /// Levels chosen per interval (kept only when asked for).
     public var levels: [[Double]]?
+    /// Each interval's plan with its reasons (kept only when asked for).
+    public var plans: [DispatchPlan]?
+    /// Each deadline the run settles: the job, and the GPU-hours missing (0 when met).
+    public var deadlines: [(job: String, missingGPUHours: Double)] = []
+    /// The hindsight optimum's multipliers, USD per GPU-hour, one per priced deadline.
+    public var multipliers: [Double] = []
+    /// Passes over the run the multipliers took (0 when none was needed).
+    public var multiplierPasses = 0
     /// Wall-clock seconds the run took.
     public var seconds: Double = 0
 }
@@ -34,10 +42,33 @@ public struct Backtest: Sendable {
         }
     }
 
-    /// Runs `policy`; `keepEntries` keeps every ledger line, `keepLevels` every decision.
-    public func run(_ policy: Policy, keepEntries: Bool = true, keepLevels: Bool = false, progress: ((Int) -> Void)? = nil) -> PolicyRun {
+    /// Runs `policy`; `keepEntries` keeps every ledger line, `keepLevels` every decision,
+    /// `keepPlans` every interval's plan with its reasons.
+    public func run(
+        _ policy: Policy, keepEntries: Bool = true, keepLevels: Bool = false, keepPlans: Bool = false, progress: ((Int) -> Void)? = nil
+    ) -> PolicyRun {
         let clock = ContinuousClock()
         let began = clock.now
+        var (result, plainWork) = replay(policy, hindsight: HindsightPlan(solver: solver), keepEntries: keepEntries, keepLevels: keepLevels, keepPlans: keepPlans, progress: progress)
+        if policy == .hindsight, zip(inputs.deadlines, plainWork).contains(where: { $0.isJudged && $0.penaltyUSDPerGPUHour > 0 && $1 < $0.workGPUHours - 1e-9 }) {
+            // The merit order alone left work undone at a deadline: price the deadlines, replay.
+            let plan = HindsightPlan(self, plainWork: plainWork)
+            if !plan.multipliers.isEmpty {
+                (result, _) = replay(policy, hindsight: plan, keepEntries: keepEntries, keepLevels: keepLevels, keepPlans: keepPlans, progress: progress)
+                result.multipliers = plan.multipliers
+                result.multiplierPasses = plan.passes
+            }
+        }
+        let elapsed = clock.now - began
+        result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return result
+    }
+
+    /// One pass over the run; also returns the work done toward each of `inputs.deadlines`
+    /// before it.
+    private func replay(
+        _ policy: Policy, hindsight: HindsightPlan, keepEntries: Bool, keepLevels: Bool, keepPlans: Bool, progress: ((Int) -> Void)?
+    ) -> (PolicyRun, [Double]) {
         let loads = inputs.site.loads
         let n = inputs.count
         let h = inputs.hours
@@ -53,16 +84,22 @@ public struct Backtest: Sendable {
         var entries: [LedgerEntry] = []
         if keepEntries { entries.reserveCapacity(n) }
         var allLevels: [[Double]] = []
+        var plans: [DispatchPlan] = []
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = Self.ercotZone
+        var tracker = DeadlineTracker(inputs.deadlines)
 
         for t in 0..<n {
             let actual = inputs.prices.pricesUSDPerMWh[t]
             let observed: Double = inputs.pricesKnownAhead ? actual : (t > 0 ? inputs.prices.pricesUSDPerMWh[t - 1] : (inputs.dayAhead?[0] ?? 0))
             var solution: IntervalSolution
+            var statuses: [DeadlineStatus] = []
+            var decided: (market: IntervalMarket, price: Double)
             switch policy {
             case .hindsight:
-                solution = solver.solve(inputs.market(at: t, price: actual))
+                let market = inputs.market(at: t, price: actual)
+                solution = hindsight.solution(at: t, market: market)
+                decided = (market, actual)
             case .alwaysOn, .strike, .gridshell:
                 // Minimum on/off times: a group that just rose may not fall yet, and the reverse.
                 var lower = [Double](repeating: 0, count: loads.count)
@@ -72,6 +109,13 @@ public struct Backtest: Sendable {
                     let group = inputs.site.site.minerGroups[g]
                     if Double(t - lastUp[i]) * h * 60 < group.minOnMinutes { lower[i] = previous[i] }
                     if Double(t - lastDown[i]) * h * 60 < group.minOffMinutes { upper[i] = previous[i] }
+                }
+                // A job short of slack runs at full power: it may not be capped or paused.
+                statuses = tracker.statuses(at: t, intervalHours: h)
+                var keep = [Bool](repeating: false, count: loads.count)
+                for s in statuses where s.keepAtFullPower {
+                    keep[s.load] = true
+                    lower[s.load] = Double(loads[s.load].steps)
                 }
                 var desired: [Double]
                 var forecast = observed
@@ -100,27 +144,38 @@ public struct Backtest: Sendable {
                 }
                 for i in loads.indices { desired[i] = min(max(desired[i], lower[i]), upper[i]) }
                 // Commitments first: the cap and the award floor may override the policy.
-                solution = solver.solve(inputs.market(at: t, price: forecast, fourCPRisk: false), lower: desired, upper: desired)
-                solution = finalise(solution, previous: previous, t: t)
+                let market = inputs.market(at: t, price: forecast, fourCPRisk: false)
+                solution = solver.solve(market, lower: desired, upper: desired, keep: keep)
+                solution = finalise(solution, previous: previous, t: t, keep: keep)
+                decided = (market, forecast)
             }
             for i in loads.indices {
                 if solution.levels[i] > previous[i] + 1e-9 { lastUp[i] = t }
                 if solution.levels[i] < previous[i] - 1e-9 { lastDown[i] = t }
             }
-            let entry = ledger(t, solution: solution, previous: previous, physics: policy.isOnline)
+            var entry = ledger(t, solution: solution, previous: previous, physics: policy.isOnline)
+            tracker.record(levels: solution.levels, at: t, loads: loads, into: &entry)
             totals.add(entry)
             if keepEntries { entries.append(entry) }
             if keepLevels { allLevels.append(solution.levels) }
+            if keepPlans {
+                plans.append(DispatchPlan(
+                    site: inputs.site, solution: solution, previous: previous, market: decided.market, priceUSDPerMWh: decided.price,
+                    deadlines: statuses))
+            }
             previous = solution.levels
             if let progress, t % 512 == 0 || t == n - 1 { progress(t + 1) }
         }
-        let elapsed = clock.now - began
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return PolicyRun(policy: policy.description, totals: totals, entries: entries, levels: keepLevels ? allLevels : nil, seconds: seconds)
+        var run = PolicyRun(
+            policy: policy.description, totals: totals, entries: entries, levels: keepLevels ? allLevels : nil, plans: keepPlans ? plans : nil)
+        run.deadlines = tracker.shortfalls(after: n - 1).map { (tracker.commitments[$0.commitment].name, $0.missingGPUHours) }
+        let done = zip(tracker.commitments, tracker.workLeftGPUHours).map { $0.workGPUHours - $1 }
+        return (run, done)
     }
 
-    /// Online plans command whole miners, and the site ramps up in stages.
-    func finalise(_ solution: IntervalSolution, previous: [Double], t: Int) -> IntervalSolution {
+    /// Online plans command whole miners, and the site ramps up in stages (loads marked in
+    /// `keep` last).
+    func finalise(_ solution: IntervalSolution, previous: [Double], t: Int, keep: [Bool]? = nil) -> IntervalSolution {
         var s = solution
         let loads = inputs.site.loads
         var roundedUp: [(Int, Double)] = []
@@ -143,14 +198,21 @@ public struct Backtest: Sendable {
                 droppable += delta
             }
         }
-        // Ramp-up limit: increases are scaled back together.
+        // Ramp-up limit: increases are scaled back together, those of kept loads only once the
+        // others are gone.
         let limit = inputs.site.rampUpMWPerMinute * inputs.hours * 60
-        var rise = 0.0
-        for (i, load) in loads.enumerated() { rise += max(0, load.powerMW(level: s.levels[i]) - load.powerMW(level: previous[i])) }
-        if rise > limit + 1e-9 {
-            let keep = limit / rise
+        var rise = 0.0, keptRise = 0.0
+        for (i, load) in loads.enumerated() {
+            let up = max(0, load.powerMW(level: s.levels[i]) - load.powerMW(level: previous[i]))
+            if keep?[i] == true { keptRise += up } else { rise += up }
+        }
+        if rise + keptRise > limit + 1e-9 {
+            let share = rise > 0 ? max(0, limit - keptRise) / rise : 0
+            let keptShare = keptRise > limit ? limit / keptRise : 1
             for (i, load) in loads.enumerated() where s.levels[i] > previous[i] {
-                let target = load.powerMW(level: previous[i]) + keep * (load.powerMW(level: s.levels[i]) - load.powerMW(level: previous[i]))
+                let scale = keep?[i] == true ? keptShare : share
+                guard scale < 1 else { continue }
+                let target = load.powerMW(level: previous[i]) + scale * (load.powerMW(level: s.levels[i]) - load.powerMW(level: previous[i]))
                 s.levels[i] = level(of: load, atPowerMW: target, from: previous[i])
             }
         }
@@ -224,6 +286,7 @@ public struct Backtest: Sendable {
                 aiMW += power
                 let units = load.units(level: level)
                 e.aiRevenueUSD += units * h
+                e.jobWorkGPUHours += load.work(level: level) * h
                 e.aiThroughputLostUSD += (load.units(level: Double(load.steps)) - units) * h
                 if physics, previous[i] >= 1 - 1e-9, level < 1 - 1e-9, load.hull[0].units == 0 {
                     e.checkpointCostUSD += site.site.gpuClusters[c].jobs[j].checkpointCostUSD

@@ -56,6 +56,11 @@ public struct BacktestInputs: Sendable {
     /// The site's full load, the baseline demand-response reductions are measured from.
     public var baselineMW: Double { site.firmMW + site.loads.reduce(0) { $0 + $1.maxMW } }
 
+    /// The site's jobs with a deadline, on this run's interval grid.
+    public var deadlines: [DeadlineCommitment] {
+        DeadlineCommitment.all(site: site, start: prices.start, intervalHours: hours, count: count)
+    }
+
     /// The event covering interval `t`, if any.
     public func event(at t: Int) -> DemandResponseEvent? {
         let start = prices.date(at: t)

@@ -21,7 +21,12 @@ public struct Comparison: Sendable, Codable {
         public var curtailedHours: Double
         public var intervalsWithCurtailment: Int
         public var curtailedIntervalShare: Double
+        /// Intervals with firm load shed, plus deadlines missed.
         public var slaBreaches: Int
+        public var deadlinesMet: Int
+        public var deadlinesMissed: Int
+        /// Work the flexible jobs did, GPU-hours at full throughput.
+        public var jobWorkGPUHours: Double
         public var aiThroughputLostUSD: Double
         /// Seconds the policy took over the whole backtest.
         public var seconds: Double
@@ -51,11 +56,12 @@ public struct Comparison: Sendable, Codable {
             return Row(
                 policy: run.policy, energyMWh: t.energyMWh, revenueUSD: t.miningRevenueUSD + t.aiRevenueUSD,
                 miningRevenueUSD: t.miningRevenueUSD, aiRevenueUSD: t.aiRevenueUSD, energyCostUSD: t.energyCostUSD,
-                creditsUSD: t.powerCreditsUSD + t.gridCreditsUSD, fourCPChargeUSD: t.fourCPChargeUSD, penaltiesUSD: t.penaltiesUSD + t.checkpointCostUSD,
+                creditsUSD: t.powerCreditsUSD + t.gridCreditsUSD, fourCPChargeUSD: t.fourCPChargeUSD, penaltiesUSD: t.penaltiesUSD + t.checkpointCostUSD + t.deadlinePenaltyUSD,
                 netMarginUSD: t.netUSD, percentOfHindsight: pct, flexibilityCapturedPercent: captured, curtailedHours: t.curtailedHours,
                 intervalsWithCurtailment: t.intervalsWithCurtailment,
                 curtailedIntervalShare: t.intervals > 0 ? Double(t.intervalsWithCurtailment) / Double(t.intervals) : 0,
-                slaBreaches: t.slaBreaches, aiThroughputLostUSD: t.aiThroughputLostUSD, seconds: run.seconds)
+                slaBreaches: t.slaBreaches + t.deadlinesMissed, deadlinesMet: t.deadlinesMet, deadlinesMissed: t.deadlinesMissed,
+                jobWorkGPUHours: t.jobWorkGPUHours, aiThroughputLostUSD: t.aiThroughputLostUSD, seconds: run.seconds)
         }
     }
 }

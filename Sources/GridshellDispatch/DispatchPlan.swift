@@ -33,9 +33,15 @@ public struct DispatchPlan: Sendable, Codable, Equatable {
     /// Commitments the plan cannot meet, and why.
     public var unmet: [String]
     public var reasons: [String]
+    /// Where each open deadline stood when the plan was made.
+    public var deadlines: [DeadlineStatus]
 
-    /// Describes `solution` against the `previous` levels, at the market the decision saw.
-    public init(site: DispatchSite, solution: IntervalSolution, previous: [Double]?, market: IntervalMarket, priceUSDPerMWh: Double) {
+    /// Describes `solution` against the `previous` levels, at the market the decision saw, with
+    /// the deadlines still open (`deadlines`: jobs short of slack were held at full power).
+    public init(
+        site: DispatchSite, solution: IntervalSolution, previous: [Double]?, market: IntervalMarket, priceUSDPerMWh: Double,
+        deadlines: [DeadlineStatus] = []
+    ) {
         let solver = IntervalSolver(site: site)
         siteMW = solution.siteMW
         capMW = market.capMW
@@ -49,6 +55,8 @@ public struct DispatchPlan: Sendable, Codable, Equatable {
         jobs = []
         reasons = []
         unmet = []
+        self.deadlines = deadlines
+        let held = Dictionary(deadlines.filter(\.keepAtFullPower).map { ($0.load, $0) }, uniquingKeysWith: { a, _ in a })
         let cost = market.marginalCost(atMW: max(solution.siteMW - 1e-9, 0)).usdPerMWh
         for (i, load) in site.loads.enumerated() {
             let level = solution.levels[i]
@@ -72,6 +80,23 @@ public struct DispatchPlan: Sendable, Codable, Equatable {
                     job: load.name, setting: setting, powerMW: load.powerMW(level: level),
                     throughput: load.units(level: level) / max(load.hull[load.steps].units, 1e-12)))
             }
+            if let status = held[i] {
+                // Held for its deadline: said whether or not the setting changed.
+                if level >= Double(load.steps) - 1e-9 {
+                    reasons.append("kept \(load.name) at full power: \(Self.gpuHours(status.workLeftGPUHours)) left, deadline in \(Self.hours(status.hoursLeft))")
+                } else {
+                    let work = load.work(level: level)
+                    let missing = max(0, status.workLeftGPUHours - work * status.hoursLeft)
+                    unmet.append(String(
+                        format: "deadline of %@: %@ left and the deadline in %@, but the %.2f MW cap leaves it %.0f %% of full power once every other flexible load has given way; at this pace %@ will be missing",
+                        load.name, Self.gpuHours(status.workLeftGPUHours), Self.hours(status.hoursLeft), market.capMW,
+                        load.powerMW(level: level) / load.maxMW * 100, Self.gpuHours(missing)))
+                }
+                if status.slackHours < 0 {
+                    unmet.append("deadline of \(load.name): \(Self.gpuHours(status.workLeftGPUHours)) left need \(Self.hours(status.workLeftGPUHours / status.gpus)) at full power but the deadline is in \(Self.hours(status.hoursLeft)); at least \(Self.gpuHours(-status.slackHours * status.gpus)) will be missing")
+                }
+                continue
+            }
             guard let previous, abs(previous[i] - level) > 1e-9 else { continue }
             reasons.append(reason(load, index: i, from: previous[i], to: level, solver: solver, market: market, cost: cost, price: priceUSDPerMWh, solution: solution))
         }
@@ -82,6 +107,18 @@ public struct DispatchPlan: Sendable, Codable, Equatable {
             unmet.append(String(format: "ancillary award: %.2f MW of the %.2f MW award cannot stay online and droppable under the %.2f MW cap", solution.shortMW, market.floorMW, market.capMW))
         }
     }
+
+    /// Whole GPU-hours with thousands separated: "412 GPU-hours", "400,000 GPU-hours".
+    static func gpuHours(_ value: Double) -> String {
+        let digits = String(format: "%.0f", abs(value))
+        var grouped = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { grouped.append(",") }
+            grouped.append(c)
+        }
+        return (value <= -0.5 ? "-" : "") + grouped + " GPU-hours"
+    }
+    static func hours(_ value: Double) -> String { String(format: "%.1f h", value) }
 
     /// Hull points either side of a level and the share at the higher one.
     static func split(_ load: FlexibleLoad, _ level: Double) -> (Int, Int, Double) {

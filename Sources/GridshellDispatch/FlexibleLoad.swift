@@ -23,6 +23,8 @@ public struct FlexibleLoad: Sendable {
         public var units: Double
         /// Throughput relative to full (jobs) or frequency ratio (miners).
         public var relative: Double
+        /// Work done per hour, GPU-hours at full throughput (throughput × GPUs; 0 for miners).
+        public var work: Double = 0
     }
 
     public var name: String
@@ -31,6 +33,8 @@ public struct FlexibleLoad: Sendable {
     public var hull: [Point]
     /// Units per MW of each hull step (falling: the hull is concave).
     public var stepUnitsPerMW: [Double]
+    /// GPU-hours of work per MWh of each hull step (falling for jobs; 0 for miners).
+    public var stepWorkPerMW: [Double]
     /// Miners in the group (1 for a job).
     public var count: Int
 
@@ -43,14 +47,33 @@ public struct FlexibleLoad: Sendable {
         self.name = name
         self.kind = kind
         self.count = count
-        self.hull = Self.upperHull(points)
+        // A job's hull follows its throughput, so it keeps its shape whatever its work is worth
+        // (a deadline adds value per GPU-hour; a job valued at zero still has its caps).
+        if case .job = kind {
+            self.hull = Self.upperHull(points) { $0.relative }
+        } else {
+            self.hull = Self.upperHull(points) { $0.units }
+        }
         self.stepUnitsPerMW = zip(hull, hull.dropFirst()).map { ($1.units - $0.units) / ($1.powerMW - $0.powerMW) }
+        self.stepWorkPerMW = zip(hull, hull.dropFirst()).map { ($1.work - $0.work) / ($1.powerMW - $0.powerMW) }
     }
 
     /// Power at a level, MW.
     public func powerMW(level: Double) -> Double { interpolate(level) { $0.powerMW } }
     /// Value units at a level.
     public func units(level: Double) -> Double { interpolate(level) { $0.units } }
+    /// Work per hour at a level, GPU-hours (time-sharing between two caps does the mix of both).
+    public func work(level: Double) -> Double { interpolate(level) { $0.work } }
+
+    /// The level that draws `mw` (clamped to the hull's range).
+    public func level(atPowerMW mw: Double) -> Double {
+        guard steps > 0 else { return 0 }
+        if mw <= hull[0].powerMW { return 0 }
+        for s in 0..<steps where mw < hull[s + 1].powerMW {
+            return Double(s) + (mw - hull[s].powerMW) / (hull[s + 1].powerMW - hull[s].powerMW)
+        }
+        return Double(steps)
+    }
 
     private func interpolate(_ level: Double, _ value: (Point) -> Double) -> Double {
         let l = min(max(level, 0), Double(steps))
@@ -60,18 +83,18 @@ public struct FlexibleLoad: Sendable {
         return value(hull[i]) + f * (value(hull[i + 1]) - value(hull[i]))
     }
 
-    /// The upper concave hull of (power, units) from the lowest-power point: only points that
+    /// The upper concave hull of (power, `gain`) from the lowest-power point: only points that
     /// no mix of two others beats. Collinear points are dropped.
-    static func upperHull(_ points: [Point]) -> [Point] {
-        let sorted = points.sorted { $0.powerMW == $1.powerMW ? $0.units > $1.units : $0.powerMW < $1.powerMW }
+    static func upperHull(_ points: [Point], gain: (Point) -> Double = { $0.units }) -> [Point] {
+        let sorted = points.sorted { $0.powerMW == $1.powerMW ? gain($0) > gain($1) : $0.powerMW < $1.powerMW }
         var hull: [Point] = []
         for p in sorted {
             if let last = hull.last, p.powerMW <= last.powerMW { continue }  // same power, less value
-            if let last = hull.last, p.units <= last.units { continue }      // more power for no more value
+            if let last = hull.last, gain(p) <= gain(last) { continue }      // more power for no more value
             while hull.count >= 2 {
                 let a = hull[hull.count - 2], b = hull[hull.count - 1]
                 // b is under the chord a→p: drop it.
-                let cross = (b.powerMW - a.powerMW) * (p.units - a.units) - (b.units - a.units) * (p.powerMW - a.powerMW)
+                let cross = (b.powerMW - a.powerMW) * (gain(p) - gain(a)) - (gain(b) - gain(a)) * (p.powerMW - a.powerMW)
                 if cross >= 0 { hull.removeLast() } else { break }
             }
             hull.append(p)
@@ -127,11 +150,11 @@ public struct DispatchSite: Sendable {
                     let cap = min(step, 1)
                     let t = curve.throughput(atPowerFraction: cap)
                     if t + 1e-12 >= minThroughput {
-                        points.append(.init(name: "cap \(Int((cap * 100).rounded())) %", powerMW: powerMW(cap: cap), units: t * valuePerHour, relative: t))
+                        points.append(.init(name: "cap \(Int((cap * 100).rounded())) %", powerMW: powerMW(cap: cap), units: t * valuePerHour, relative: t, work: t * gpus))
                     }
                 }
                 if !points.contains(where: { $0.relative == 1 }) {
-                    points.append(.init(name: "cap 100 %", powerMW: powerMW(cap: 1), units: valuePerHour, relative: 1))
+                    points.append(.init(name: "cap 100 %", powerMW: powerMW(cap: 1), units: valuePerHour, relative: 1, work: gpus))
                 }
                 if job.flexTier >= 3 || job.kind == .batch {
                     let idle = gpus * (system.gpuMaxPowerW + perGPUOverheadW) * Self.pausedGPUShare * site.cooling.ai / 1e6

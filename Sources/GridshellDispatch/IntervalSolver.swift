@@ -79,29 +79,58 @@ public struct IntervalSolution: Sendable, Equatable {
 /// unless a commitment needs them broken.
 public struct IntervalSolver: Sendable {
     public let site: DispatchSite
+    /// Extra value of one GPU-hour of each load's work, USD (a deadline's multiplier; 0 for
+    /// miners and for jobs without one). It orders the segments; objectives leave it out.
+    public let workValueUSDPerGPUHour: [Double]
     /// Every hull step of every load, miners and jobs apart, each by falling value.
     private let minerSteps: [(load: Int, step: Int)]
+    /// TH/s per MW of each of `minerSteps` (worth the interval's hashprice).
+    private let minerStepSlopes: [Double]
     private let jobSteps: [(load: Int, step: Int)]
+    /// Value of each of `jobSteps`, USD/MWh (a job's value does not depend on the market).
+    private let jobStepValues: [Double]
 
     public init(site: DispatchSite) {
+        self.init(site: site, workValue: [Double](repeating: 0, count: site.loads.count))
+    }
+
+    private init(site: DispatchSite, workValue: [Double]) {
         self.site = site
+        self.workValueUSDPerGPUHour = workValue
         var miners: [(Int, Int, Double)] = [], jobs: [(Int, Int, Double)] = []
         for (i, load) in site.loads.enumerated() {
             for (s, slope) in load.stepUnitsPerMW.enumerated() {
-                if load.isMiner { miners.append((i, s, slope)) } else { jobs.append((i, s, slope)) }
+                if load.isMiner {
+                    miners.append((i, s, slope))
+                } else {
+                    jobs.append((i, s, workValue[i] == 0 ? slope : slope + workValue[i] * load.stepWorkPerMW[s]))
+                }
             }
         }
         // Ties keep each load's own steps in order.
         let order: ((Int, Int, Double), (Int, Int, Double)) -> Bool = { a, b in
             a.2 != b.2 ? a.2 > b.2 : (a.0 != b.0 ? a.0 < b.0 : a.1 < b.1)
         }
-        minerSteps = miners.sorted(by: order).map { ($0.0, $0.1) }
-        jobSteps = jobs.sorted(by: order).map { ($0.0, $0.1) }
+        let sortedMiners = miners.sorted(by: order)
+        minerSteps = sortedMiners.map { ($0.0, $0.1) }
+        minerStepSlopes = sortedMiners.map(\.2)
+        let sortedJobs = jobs.sorted(by: order)
+        jobSteps = sortedJobs.map { ($0.0, $0.1) }
+        jobStepValues = sortedJobs.map(\.2)
     }
 
+    /// The same site with `usdPerGPUHour[i]` more for each GPU-hour load `i` works.
+    public func valuingWork(_ usdPerGPUHour: [Double]) -> IntervalSolver {
+        precondition(usdPerGPUHour.count == site.loads.count, "one work value per load")
+        return IntervalSolver(site: site, workValue: usdPerGPUHour)
+    }
+
+    @inline(__always)
     func value(_ load: Int, _ step: Int, _ market: IntervalMarket) -> Double {
         let slope = site.loads[load].stepUnitsPerMW[step]
-        return site.loads[load].isMiner ? slope * market.minerUSDPerTHHour : slope
+        if site.loads[load].isMiner { return slope * market.minerUSDPerTHHour }
+        let extra = workValueUSDPerGPUHour[load]
+        return extra == 0 ? slope : slope + extra * site.loads[load].stepWorkPerMW[step]
     }
 
     /// Steps in falling value at this interval's prices (a merge of two fixed orders).
@@ -111,7 +140,7 @@ public struct IntervalSolver: Sendable {
         var i = 0, j = 0
         while i < minerSteps.count || j < jobSteps.count {
             if j >= jobSteps.count
-                || (i < minerSteps.count && value(minerSteps[i].load, minerSteps[i].step, market) >= value(jobSteps[j].load, jobSteps[j].step, market))
+                || (i < minerSteps.count && minerStepSlopes[i] * market.minerUSDPerTHHour >= jobStepValues[j])
             {
                 result.append(minerSteps[i]); i += 1
             } else {
@@ -121,23 +150,28 @@ public struct IntervalSolver: Sendable {
         return result
     }
 
-    /// The best levels for `market` within `lower`/`upper` (nil: no bounds).
-    public func solve(_ market: IntervalMarket, lower: [Double]? = nil, upper: [Double]? = nil) -> IntervalSolution {
+    /// The best levels for `market` within `lower`/`upper` (nil: no bounds). When the lower
+    /// bounds do not fit under the cap, loads marked in `keep` give way last.
+    public func solve(_ market: IntervalMarket, lower: [Double]? = nil, upper: [Double]? = nil, keep: [Bool]? = nil) -> IntervalSolution {
         let loads = site.loads
         let order = orderedSteps(market)
         var levels = (0..<loads.count).map { i in min(max(lower?[i] ?? 0, 0), Double(loads[i].steps)) }
         var siteMW = site.firmMW + loads.indices.reduce(0) { $0 + loads[$1].powerMW(level: levels[$1]) }
 
-        // A policy's floor above the cap gives way, least valuable first.
+        // A policy's floor above the cap gives way, least valuable first (kept loads last).
         if siteMW > market.capMW + 1e-9 {
-            for (load, step) in order.reversed() where levels[load] > Double(step) {
-                let l = loads[load]
-                let stepMW = l.hull[step + 1].powerMW - l.hull[step].powerMW
-                let have = (min(levels[load], Double(step + 1)) - Double(step)) * stepMW
-                let cut = min(have, siteMW - market.capMW)
-                levels[load] -= cut / stepMW
-                siteMW -= cut
-                if siteMW <= market.capMW + 1e-9 { break }
+            let passes: [Bool?] = keep == nil ? [nil] : [false, true]
+            cut: for pass in passes {
+                for (load, step) in order.reversed() where levels[load] > Double(step) {
+                    if let pass, keep?[load] != pass { continue }
+                    let l = loads[load]
+                    let stepMW = l.hull[step + 1].powerMW - l.hull[step].powerMW
+                    let have = (min(levels[load], Double(step + 1)) - Double(step)) * stepMW
+                    let cut = min(have, siteMW - market.capMW)
+                    levels[load] -= cut / stepMW
+                    siteMW -= cut
+                    if siteMW <= market.capMW + 1e-9 { break cut }
+                }
             }
         }
         let shedMW = max(0, siteMW - market.capMW)
@@ -147,11 +181,10 @@ public struct IntervalSolver: Sendable {
         var blocked = [Bool](repeating: false, count: loads.count)
         greedy: for (load, step) in order {
             if blocked[load] { continue }
-            let l = loads[load]
             let start = Double(step)
             if levels[load] >= start + 1 - 1e-12 { continue }
             if levels[load] < start - 1e-12 { blocked[load] = true; continue }
-            let stepMW = l.hull[step + 1].powerMW - l.hull[step].powerMW
+            let stepMW = loads[load].hull[step + 1].powerMW - loads[load].hull[step].powerMW
             let v = value(load, step, market)
             while true {
                 let ceiling = droppable < market.floorMW - 1e-12 ? start + 1 : min(upper?[load] ?? start + 1, start + 1)
@@ -173,12 +206,30 @@ public struct IntervalSolver: Sendable {
             }
         }
         let short = max(0, market.floorMW - droppable)
+        return IntervalSolution(
+            levels: levels, siteMW: siteMW, droppableMW: droppable, shedMW: shedMW, shortMW: short,
+            objectiveUSD: objective(levels: levels, siteMW: siteMW, shedMW: shedMW, shortMW: short, market: market))
+    }
+
+    /// What given levels are worth in `market`, with `shedMW` of firm load shed: the interval's
+    /// objective at those levels (without any extra value of work).
+    public func evaluate(levels: [Double], shedMW: Double, market: IntervalMarket) -> IntervalSolution {
+        let loads = site.loads
+        let flexibleMW = loads.indices.reduce(0) { $0 + loads[$1].powerMW(level: levels[$1]) }
+        let siteMW = site.firmMW - shedMW + flexibleMW
+        let droppable = loads.indices.reduce(0) { $0 + loads[$1].powerMW(level: levels[$1]) - loads[$1].floorMW }
+        let short = max(0, market.floorMW - droppable)
+        return IntervalSolution(
+            levels: levels, siteMW: siteMW, droppableMW: droppable, shedMW: shedMW, shortMW: short,
+            objectiveUSD: objective(levels: levels, siteMW: siteMW, shedMW: shedMW, shortMW: short, market: market))
+    }
+
+    private func objective(levels: [Double], siteMW: Double, shedMW: Double, shortMW: Double, market: IntervalMarket) -> Double {
         var value = 0.0
-        for (i, l) in loads.enumerated() {
-            value += l.units(level: levels[i]) * (l.isMiner ? market.minerUSDPerTHHour : 1)
+        for i in site.loads.indices {
+            value += site.loads[i].units(level: levels[i]) * (site.loads[i].isMiner ? market.minerUSDPerTHHour : 1)
         }
-        let objective = value * market.hours - market.energyCostUSD(siteMW: siteMW)
-            - (short * market.floorPenaltyUSDPerMWh + shedMW * market.shedPenaltyUSDPerMWh) * market.hours
-        return IntervalSolution(levels: levels, siteMW: siteMW, droppableMW: droppable, shedMW: shedMW, shortMW: short, objectiveUSD: objective)
+        return value * market.hours - market.energyCostUSD(siteMW: siteMW)
+            - (shortMW * market.floorPenaltyUSDPerMWh + shedMW * market.shedPenaltyUSDPerMWh) * market.hours
     }
 }

@@ -12,15 +12,15 @@ public enum Report {
 
     /// One line per interval and policy.
     public static func csv(_ runs: [PolicyRun]) -> String {
-        var out = "policy,start,hours,price_usd_per_mwh,site_mw,miner_mw,ai_mw,energy_mwh,mining_revenue_usd,ai_revenue_usd,ai_throughput_lost_usd,energy_cost_usd,power_credits_usd,grid_credits_usd,four_cp_charge_usd,penalties_usd,checkpoint_cost_usd,curtailed_share,sla_breach,net_usd\n"
+        var out = "policy,start,hours,price_usd_per_mwh,site_mw,miner_mw,ai_mw,energy_mwh,mining_revenue_usd,ai_revenue_usd,ai_throughput_lost_usd,job_work_gpu_hours,energy_cost_usd,power_credits_usd,grid_credits_usd,four_cp_charge_usd,penalties_usd,checkpoint_cost_usd,deadline_penalty_usd,deadlines_met,deadlines_missed,curtailed_share,sla_breach,net_usd\n"
         let iso = ISO8601DateFormatter()
         for run in runs {
             for e in run.entries {
                 let fields: [String] = [
                     run.policy, iso.string(from: e.start), f(e.hours), f(e.priceUSDPerMWh), f(e.siteMW), f(e.minerMW), f(e.aiMW),
-                    f(e.energyMWh), f(e.miningRevenueUSD), f(e.aiRevenueUSD), f(e.aiThroughputLostUSD), f(e.energyCostUSD),
+                    f(e.energyMWh), f(e.miningRevenueUSD), f(e.aiRevenueUSD), f(e.aiThroughputLostUSD), f(e.jobWorkGPUHours), f(e.energyCostUSD),
                     f(e.powerCreditsUSD), f(e.gridCreditsUSD), f(e.fourCPChargeUSD), f(e.penaltiesUSD), f(e.checkpointCostUSD),
-                    f(e.curtailedShare), e.slaBreach ? "1" : "0", f(e.netUSD),
+                    f(e.deadlinePenaltyUSD), String(e.deadlinesMet), String(e.deadlinesMissed), f(e.curtailedShare), e.slaBreach ? "1" : "0", f(e.netUSD),
                 ]
                 out += fields.joined(separator: ",") + "\n"
             }

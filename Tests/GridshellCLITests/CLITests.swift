@@ -13,6 +13,9 @@ struct CLITests {
     }
 
     static func binary() throws -> URL {
+        // The binary built with these tests sits next to them, whatever the scratch path.
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gridshell")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
         for dir in [".build/debug", ".build/release"] {
             let url = root.appendingPathComponent(dir).appendingPathComponent("gridshell")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
@@ -171,5 +174,28 @@ struct CLITests {
         let table = try run(["dispatch", "--site", "examples/west-texas-100mw.yaml", "--price", "20"])
         #expect(table.stdout.contains("Why:"))
         #expect(try run(["dispatch", "--site", "examples/west-texas-100mw.yaml", "--price=-5", "--cap=-1"]).status == 64)
+    }
+
+    /// The hybrid example's pretraining run has 400,000 GPU-hours to do on 768 GPUs by
+    /// 2027-03-31: 520.8 h at full power. 521.5 h before the deadline its slack is 0.7 h, under
+    /// the 1 h margin, so it is held at full power whatever the price; a day earlier it is not
+    /// held (the 25 MW award keeps it running at 3,000 $/MWh anyway, but not for its deadline).
+    @Test func dispatchHoldsAJobShortOfSlackAtFullPower() throws {
+        let held = try run(["dispatch", "--site", "examples/hybrid-300mw.yaml", "--price", "3000", "--at", "2027-03-09T06:30:00Z", "--json"])
+        #expect(held.status == 0, "\(held.stderr)")
+        let j = try json(held.stdout)
+        let reasons = try #require(j["reasons"] as? [String])
+        #expect(reasons.contains("kept train-a/llm-pretrain at full power: 400,000 GPU-hours left, deadline in 521.5 h"))
+        let jobs = try #require(j["jobs"] as? [[String: Any]])
+        let pretrain = try #require(jobs.first { $0["job"] as? String == "train-a/llm-pretrain" })
+        #expect(pretrain["throughput"] as? Double == 1)
+        let earlier = try json(try run(["dispatch", "--site", "examples/hybrid-300mw.yaml", "--price", "3000", "--at", "2027-03-08T06:30:00Z", "--json"]).stdout)
+        #expect((earlier["reasons"] as? [String] ?? []).allSatisfy { !$0.hasPrefix("kept") })
+        let status = try #require((earlier["deadlines"] as? [[String: Any]])?.first)
+        #expect(status["keepAtFullPower"] as? Bool == false)
+        #expect(abs((status["slackHours"] as? Double ?? 0) - (545.5 - 400_000.0 / 768)) < 1e-6)
+        let text = try run(["dispatch", "--site", "examples/hybrid-300mw.yaml", "--price", "3000", "--at", "2027-03-09T06:30:00Z"])
+        #expect(text.stdout.contains("Deadline of train-a/llm-pretrain: 400,000 GPU-hours left, 521.5 h to go, 0.7 h of slack at full power"))
+        #expect(try run(["dispatch", "--site", "examples/hybrid-300mw.yaml", "--price", "30", "--at", "next tuesday"]).status == 64)
     }
 }

@@ -28,7 +28,7 @@ struct SiteLoaderTests {
         }
     }
 
-    @Test(arguments: ["examples/west-texas-100mw.yaml", "examples/hybrid-300mw.yaml"])
+    @Test(arguments: ["examples/west-texas-100mw.yaml", "examples/hybrid-300mw.yaml", "examples/hybrid-300mw-scaled-deadlines.yaml"])
     func examplesAreValid(path: String) throws {
         let site = try SiteLoader.load(path: TestData.path(path))
         #expect(site.interconnectMW >= 100)
@@ -152,6 +152,98 @@ struct SiteLoaderTests {
         #expect(bad.contains { $0.message.contains("not a plausible") })
     }
 
+    // MARK: deadlines
+
+    static func withJob(_ job: String) -> String {
+        minimal + """
+            gpu_clusters:
+              - name: c
+                system: DGX H100
+                count: 4
+                jobs:
+            \(job)
+            """
+    }
+
+    @Test func deadlineJobReadsWorkTimeAndPenalty() throws {
+        let site = try SiteLoader.parse(yaml: Self.withJob("""
+                  - name: train
+                    kind: training
+                    gpus: 16
+                    value_usd_per_gpu_hour: 2
+                    work_gpu_hours: 1_200
+                    deadline: 2021-02-15T18:00:00-06:00
+                  - {name: batch, kind: batch, gpus: 8, value_usd_per_gpu_hour: 1.5, work_gpu_hours: 40, deadline: 2021-02-16, deadline_penalty_usd_per_gpu_hour: 10}
+                  - {name: plain, kind: training, gpus: 8, value_usd_per_gpu_hour: 1}
+            """))
+        let jobs = site.gpuClusters[0].jobs
+        #expect(jobs[0].workGPUHours == 1200)
+        // 18:00 Central standard time is midnight UTC the next day.
+        #expect(jobs[0].deadline == Date(timeIntervalSince1970: 1_613_433_600))
+        #expect(jobs[0].deadlinePenaltyUSDPerGPUHour == nil)
+        #expect(jobs[0].shortfallPenaltyUSDPerGPUHour == 2 * AIJob.defaultDeadlinePenaltyMultiple)
+        #expect(jobs[1].deadline == Date(timeIntervalSince1970: 1_613_433_600))
+        #expect(jobs[1].shortfallPenaltyUSDPerGPUHour == 10)
+        #expect(jobs[2].workGPUHours == nil && jobs[2].deadline == nil)
+    }
+
+    @Test func timesWithoutSecondsOrInUTCAreRead() throws {
+        for (text, seconds) in [("2021-02-16T00:00Z", 1_613_433_600.0), ("2021-02-15T18:30-06:00", 1_613_435_400), ("2021-02-16T00:00:00Z", 1_613_433_600)] {
+            let site = try SiteLoader.parse(yaml: Self.withJob("      - {name: t, kind: training, gpus: 8, work_gpu_hours: 5, deadline: \(text)}"))
+            #expect(site.gpuClusters[0].jobs[0].deadline == Date(timeIntervalSince1970: seconds), "\(text)")
+        }
+    }
+
+    @Test func workWithoutDeadlineAndTheReverseAreLocated() {
+        let found = issues(Self.withJob("""
+                  - name: a
+                    kind: training
+                    gpus: 8
+                    work_gpu_hours: 100
+                  - name: b
+                    kind: batch
+                    gpus: 8
+                    deadline: 2021-02-16
+                  - {name: c, kind: training, gpus: 8, deadline_penalty_usd_per_gpu_hour: 4}
+            """)).map(\.description)
+        #expect(found == [
+            "site.yaml:19: gpu_clusters[0].jobs[0].deadline: missing; work_gpu_hours needs the deadline it must be done by (YYYY-MM-DD, or a time such as 2021-02-15T18:00:00-06:00)",
+            "site.yaml:23: gpu_clusters[0].jobs[1].work_gpu_hours: missing; a deadline needs the work left at the start of the run, in GPU-hours at full throughput",
+            "site.yaml:24: gpu_clusters[0].jobs[2].deadline_penalty_usd_per_gpu_hour: only applies to a job with work_gpu_hours and a deadline",
+        ])
+    }
+
+    @Test func badDeadlineValuesAndInferenceDeadlinesAreErrors() {
+        let found = issues(Self.withJob("""
+                  - {name: a, kind: training, gpus: 8, work_gpu_hours: -3, deadline: tomorrow}
+                  - {name: b, kind: training, gpus: 8, work_gpu_hours: 3, deadline: 2021-02-15T18:00:00}
+                  - {name: c, kind: inference, gpus: 8, work_gpu_hours: 3, deadline: 2021-02-15}
+                  - {name: d, kind: training, gpus: 8, work_gpu_hours: 3, deadline: 2021-02-15, deadline_penalty_usd_per_gpu_hour: -1}
+            """))
+        let text = found.map(\.description)
+        #expect(text.contains("site.yaml:16: gpu_clusters[0].jobs[0].work_gpu_hours: expected a number from 0 to 1000000000000 GPU-hours, found -3"))
+        #expect(text.contains("site.yaml:16: gpu_clusters[0].jobs[0].deadline: expected a date (YYYY-MM-DD) or a time with its UTC offset (2021-02-15T18:00:00-06:00), found 'tomorrow'"))
+        #expect(text.contains { $0.hasPrefix("site.yaml:17: gpu_clusters[0].jobs[1].deadline: expected a date") && $0.hasSuffix("found '2021-02-15T18:00:00'") })
+        #expect(text.contains("site.yaml:18: gpu_clusters[0].jobs[2].work_gpu_hours: inference is firm load with no end; deadlines apply to training and batch jobs"))
+        #expect(text.contains("site.yaml:18: gpu_clusters[0].jobs[2].deadline: inference is firm load with no end; deadlines apply to training and batch jobs"))
+        #expect(text.contains("site.yaml:19: gpu_clusters[0].jobs[3].deadline_penalty_usd_per_gpu_hour: expected a number from 0 to 1000000, found -1"))
+        #expect(found.count == 6)
+    }
+
+    @Test func unknownJobKeyListsTheDeadlineKeys() {
+        let found = issues(Self.withJob("      - {name: a, kind: training, gpus: 8, work_gpu_hour: 5, deadline: 2021-02-15}"))
+        let typo = found.first { $0.key == "gpu_clusters[0].jobs[0].work_gpu_hour" }
+        #expect(typo?.message.hasPrefix("unknown key (did you mean 'work_gpu_hours'?); expected one of:") == true)
+        #expect(typo?.message.contains("work_gpu_hours, deadline, deadline_penalty_usd_per_gpu_hour") == true)
+    }
+
+    @Test func hybridExampleDeadlineIsComplete() throws {
+        let site = try SiteLoader.load(path: TestData.path("examples/hybrid-300mw.yaml"))
+        let job = try #require(site.gpuClusters[0].jobs.first { $0.name == "llm-pretrain" })
+        #expect(job.workGPUHours == 400_000)
+        #expect(job.deadline != nil)
+    }
+
     @Test func missingFileIsAClearError() {
         #expect { try SiteLoader.load(path: "/nonexistent/site.yaml") } throws: { error in
             "\(error)" == "/nonexistent/site.yaml:0: cannot read the file"
@@ -166,7 +258,7 @@ struct SiteLoaderTests {
         "jobs", "kind", "training", "grid_programs", "ancillary", "catalog", ":", ": ", " ", "  ", "\n", "\n  ", "- ",
         "-", "100", "-1", "0", "1e400", "nan", ".inf", "~", "null", "\"", "'", "{", "}", "[", "]", ",", "&a ", "*a",
         "!!str ", "!!int ", "#", "? ", "|", ">", "\t", "%YAML 1.2\n", "---\n", "...\n", "@", "`", "ü", "\u{0}", "\r",
-        "10.0.0.0/8", "2026-13-40", "yes", "<<: *a",
+        "10.0.0.0/8", "2026-13-40", "yes", "<<: *a", "work_gpu_hours", "deadline", "2021-02-15T18:00:00-06:00",
     ]
 
     func checkNeverCrashes(_ yaml: String) {

@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 @testable import GridshellCore
 @testable import GridshellDispatch
@@ -37,6 +38,37 @@ struct DispatchPropertyTests {
         let best = try #require(nets["hindsight"])
         for (name, net) in nets where name != "hindsight" {
             #expect(best >= net - 1e-6 * max(1, abs(best)), "\(name) \(net) beats hindsight \(best)")
+        }
+    }
+
+    /// Random sites whose training and batch jobs have deadlines (some tight, some impossible,
+    /// some after the run): the cap holds, a job held for its deadline runs at full power unless
+    /// the site is at its cap, and hindsight, pricing the work, beats every online policy on the
+    /// same objective.
+    @Test func deadlinesKeepHindsightBestAndHeldJobsAtFullPower() async {
+        await propertyCheck(count: 40, input: Gen.int(in: 1...1_000_000)) { seed in
+            var rng = Fixtures.Rng(seed: UInt64(seed))
+            let inputs = Fixtures.randomInputs(&rng, intervals: 48, deadlines: true)
+            let backtest = Backtest(inputs: inputs)
+            let best = backtest.run(.hindsight)
+            let judged = inputs.deadlines.filter(\.isJudged).count
+            #expect(best.totals.deadlinesMet + best.totals.deadlinesMissed == judged)
+            for policy in Self.policies where policy.isOnline {
+                let run = backtest.run(policy, keepPlans: true)
+                #expect(
+                    best.totals.netUSD >= run.totals.netUSD - 1e-6 * max(1, abs(best.totals.netUSD)),
+                    "seed \(seed): \(policy) \(run.totals.netUSD) beats hindsight \(best.totals.netUSD)")
+                #expect(run.totals.deadlinesMet + run.totals.deadlinesMissed == judged)
+                for (t, plan) in (run.plans ?? []).enumerated() {
+                    let cap = inputs.market(at: t, price: 0).capMW
+                    #expect(run.entries[t].siteMW <= cap + 1e-6)
+                    for status in plan.deadlines where status.keepAtFullPower {
+                        let load = inputs.site.loads[status.load]
+                        let full = plan.jobs.first { $0.job == load.name }.map { $0.throughput >= 1 - 1e-9 } ?? false
+                        #expect(full || plan.siteMW >= cap - 1e-6, "seed \(seed): \(policy) t=\(t): \(load.name) held but not at full power under the cap")
+                    }
+                }
+            }
         }
     }
 

@@ -188,11 +188,24 @@ public struct AIJob: Sendable, Equatable {
     public var checkpointCostUSD: Double
     /// Value of one GPU-hour of this job's work, USD.
     public var valueUSDPerGPUHour: Double
+    /// Work left at the start of the run, GPU-hours at full throughput; given with `deadline`.
+    public var workGPUHours: Double?
+    /// When `workGPUHours` must be done.
     public var deadline: Date?
+    /// What each GPU-hour of work still missing at the deadline costs, USD; nil for the default,
+    /// `defaultDeadlinePenaltyMultiple` × `valueUSDPerGPUHour`.
+    public var deadlinePenaltyUSDPerGPUHour: Double?
+
+    /// A late GPU-hour costs three times what the work earns: the customer's service credit and
+    /// the cluster held past its booking outweigh the work itself, so running through an ordinary
+    /// price spike to finish is worth it and running through a 9,000 $/MWh hour is not (an H100
+    /// draws about 1.5 kW at the meter, 13.8 $ an hour at that price).
+    public static let defaultDeadlinePenaltyMultiple = 3.0
 
     public init(
         name: String, kind: Kind, gpus: Int, flexTier: Int = 0, checkpointCostUSD: Double = 0,
-        valueUSDPerGPUHour: Double = 0, deadline: Date? = nil
+        valueUSDPerGPUHour: Double = 0, workGPUHours: Double? = nil, deadline: Date? = nil,
+        deadlinePenaltyUSDPerGPUHour: Double? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -200,7 +213,14 @@ public struct AIJob: Sendable, Equatable {
         self.flexTier = flexTier
         self.checkpointCostUSD = checkpointCostUSD
         self.valueUSDPerGPUHour = valueUSDPerGPUHour
+        self.workGPUHours = workGPUHours
         self.deadline = deadline
+        self.deadlinePenaltyUSDPerGPUHour = deadlinePenaltyUSDPerGPUHour
+    }
+
+    /// The penalty per GPU-hour missing at the deadline, the default applied.
+    public var shortfallPenaltyUSDPerGPUHour: Double {
+        deadlinePenaltyUSDPerGPUHour ?? Self.defaultDeadlinePenaltyMultiple * valueUSDPerGPUHour
     }
 
     /// Throughput loss the tier tolerates: 0, 10, 25 or 50 %.

@@ -253,7 +253,8 @@ struct SiteReader {
 
     private func readJob(_ node: Node, path: String) -> AIJob? {
         guard let map = fields.entries(node, path: path, allowed: [
-            "name", "kind", "gpus", "flex_tier", "checkpoint_cost_usd", "value_usd_per_gpu_hour", "deadline",
+            "name", "kind", "gpus", "flex_tier", "checkpoint_cost_usd", "value_usd_per_gpu_hour", "work_gpu_hours", "deadline",
+            "deadline_penalty_usd_per_gpu_hour",
         ]) else { return nil }
         let name = fields.string(map, "name", path: path, parent: node, required: true)
         let kind = fields.choice(map, "kind", path: path, parent: node, required: true, options: AIJob.Kind.allCases.map { ($0.rawValue, $0) })
@@ -264,11 +265,38 @@ struct SiteReader {
         }
         let checkpoint = fields.number(map, "checkpoint_cost_usd", path: path, parent: node, required: false, range: 0...1e9) ?? 0
         let value = fields.number(map, "value_usd_per_gpu_hour", path: path, parent: node, required: false, range: 0...10_000) ?? 0
-        let deadline = fields.date(map, "deadline", path: path, parent: node, required: false)
+        let work = fields.number(map, "work_gpu_hours", path: path, parent: node, required: false, range: 0...1e12, unit: " GPU-hours")
+        let deadline = fields.dateTime(map, "deadline", path: path, parent: node, required: false)
+        let penalty = fields.number(map, "deadline_penalty_usd_per_gpu_hour", path: path, parent: node, required: false, range: 0...1e6)
+        checkDeadline(map, path: path, kind: kind)
         guard let name, let kind, let gpus else { return nil }
         return AIJob(
             name: name, kind: kind, gpus: gpus, flexTier: tier ?? (kind == .batch ? 3 : 0),
-            checkpointCostUSD: checkpoint, valueUSDPerGPUHour: value, deadline: deadline)
+            checkpointCostUSD: checkpoint, valueUSDPerGPUHour: value, workGPUHours: work, deadline: deadline,
+            deadlinePenaltyUSDPerGPUHour: penalty)
+    }
+
+    /// The work left and the deadline come together, on jobs that can be moved; the penalty
+    /// only means something with them.
+    private func checkDeadline(_ map: [String: Node], path: String, kind: AIJob.Kind?) {
+        let work = map["work_gpu_hours"].flatMap { fields.isNull($0) ? nil : $0 }
+        let deadline = map["deadline"].flatMap { fields.isNull($0) ? nil : $0 }
+        let penalty = map["deadline_penalty_usd_per_gpu_hour"].flatMap { fields.isNull($0) ? nil : $0 }
+        if kind == .inference {
+            for (key, node) in [("work_gpu_hours", work), ("deadline", deadline), ("deadline_penalty_usd_per_gpu_hour", penalty)] {
+                if let node { fields.report(node, "\(path).\(key)", "inference is firm load with no end; deadlines apply to training and batch jobs") }
+            }
+            return
+        }
+        if let work, deadline == nil {
+            fields.report(work, "\(path).deadline", "missing; work_gpu_hours needs the deadline it must be done by (YYYY-MM-DD, or a time such as 2021-02-15T18:00:00-06:00)")
+        }
+        if let deadline, work == nil {
+            fields.report(deadline, "\(path).work_gpu_hours", "missing; a deadline needs the work left at the start of the run, in GPU-hours at full throughput")
+        }
+        if let penalty, work == nil || deadline == nil {
+            fields.report(penalty, "\(path).deadline_penalty_usd_per_gpu_hour", "only applies to a job with work_gpu_hours and a deadline")
+        }
     }
 
     private func readTenant(_ node: Node, path: String) -> AITenant? {

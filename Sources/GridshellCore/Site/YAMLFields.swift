@@ -133,6 +133,17 @@ final class YAMLFields {
         return date
     }
 
+    /// A moment: a date alone (midnight UTC, like `date`) or an ISO 8601 time with its offset.
+    func dateTime(_ fields: [String: Node], _ key: String, path: String, parent: Node, required: Bool) -> Date? {
+        let expected = "a date (YYYY-MM-DD) or a time with its UTC offset (2021-02-15T18:00:00-06:00)"
+        guard let node = present(fields, key, path: path, parent: parent, required: required, expected: expected) else { return nil }
+        let fullKey = join(path, key)
+        guard let text = scalarText(node, fullKey, expected: expected) else { return nil }
+        if let date = YAMLFields.parseDate(text) ?? YAMLFields.parseTime(text) { return date }
+        report(node, fullKey, "expected \(expected), found '\(text)'")
+        return nil
+    }
+
     func choice<T>(
         _ fields: [String: Node], _ key: String, path: String, parent: Node, required: Bool, options: [(String, T)]
     ) -> T? {
@@ -195,6 +206,20 @@ final class YAMLFields {
             calendar.component(.day, from: date) == d
         else { return nil }
         return date
+    }
+
+    /// An ISO 8601 time with seconds optional and an offset required (Z or ±HH:MM).
+    static func parseTime(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return date }
+        // Without seconds: 2021-02-15T18:00-06:00.
+        let parts = text.split(separator: "T", maxSplits: 1)
+        guard parts.count == 2, parts[1].count >= 5 else { return nil }
+        let clock = parts[1]
+        let withSeconds = String(parts[0]) + "T" + clock.prefix(5) + ":00" + clock.dropFirst(5)
+        guard clock.dropFirst(5).first.map({ "Z+-".contains($0) }) == true else { return nil }
+        return formatter.date(from: withSeconds)
     }
 
     /// The allowed key closest to a misspelt one, if any is close.
