@@ -209,8 +209,8 @@ public final class ProtocolDriver: MinerDriver {
 
     private func luxSession(_ endpoint: MinerEndpoint, fresh: Bool) async throws -> String {
         if !fresh, let sid = luxSessions.withLock({ $0[endpoint.address] }) { return sid }
-        // Share an open session if there is one (LuxOS allows one at a time), else log on.
-        for command in ["session", "logon"] {
+        // Log on; when another session is open (LuxOS allows one at a time), share it.
+        for command in ["logon", "session"] {
             let request = CGMinerRequest(command)
             let bytes = try await rpc.send(request, to: endpoint.address, port: endpoint.rpcPort)
             let reply = try CGMinerReply.parse(bytes, command: command)
