@@ -190,9 +190,8 @@ struct FleetCommand: AsyncParsableCommand {
             settings.commandAttempts = noConfirm ? 1 : settings.commandAttempts
             let fleet = FleetPoller(driver: base.driver, settings: settings, endpoints: endpoints)
             let readStart = Date()
-            _ = await fleet.poll()
+            let targets = await fleet.poll().filter(\.reachable).map { ($0.address, cmd) }
             let readSeconds = Date().timeIntervalSince(readStart)
-            let targets = await fleet.states().filter(\.reachable).map { ($0.address, cmd) }
             let start = Date()
             let outcomes = noConfirm
                 ? await fleet.acknowledge(targets.map { (address: $0.0, command: $0.1) })

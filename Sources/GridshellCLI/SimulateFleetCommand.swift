@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import GridshellCore
 import GridshellSimulator
+import Synchronization
 
 struct SimulateFleetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -113,36 +114,26 @@ struct SimulateFleetCommand: AsyncParsableCommand {
 /// Returns on SIGINT or SIGTERM, or after `seconds` when given.
 func waitForStop(seconds: Double?) async {
     await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-        let once = OnceFlag()
+        let resumed = Mutex(false)
+        let finish: @Sendable () -> Void = {
+            if resumed.withLock({ was in defer { was = true }; return !was }) { done.resume() }
+        }
         let queue = DispatchQueue(label: "gridshell.signals")
         var sources: [any DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler { if once.set() { done.resume() } }
+            source.setEventHandler(handler: finish)
             source.resume()
             sources.append(source)
         }
-        if let seconds {
-            queue.asyncAfter(deadline: .now() + seconds) { if once.set() { done.resume() } }
-        }
-        // Keep the sources alive for the life of the process.
+        if let seconds { queue.asyncAfter(deadline: .now() + seconds, execute: finish) }
+        // The sources must outlive this call: they stay for the life of the process.
         SignalSources.shared.keep(sources)
     }
 }
 
-final class OnceFlag: @unchecked Sendable {
-    private var done = false
-    private let lock = NSLock()
-    func set() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if done { return false }
-        done = true
-        return true
-    }
-}
-
+/// Keeps signal sources alive for the life of the process (they are not Sendable, hence a lock).
 final class SignalSources: @unchecked Sendable {
     static let shared = SignalSources()
     private var sources: [any DispatchSourceSignal] = []

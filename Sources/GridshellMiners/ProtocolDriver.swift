@@ -18,7 +18,7 @@ public final class ProtocolDriver: MinerDriver {
     private let stockModes = Mutex<[String: Int]>([:])
     /// Stock configuration last read, per address: a mode change writes it back with the new
     /// mode, so a curtailment costs one request, not two.
-    private let stockConfigs = Mutex<[String: JSONObject]>([:])
+    private let stockConfigs = Mutex<[String: AntminerMinerConfig]>([:])
 
     public init(group: any EventLoopGroup, limits: TransportLimits = TransportLimits(), probeTimeout: TimeAmount = .milliseconds(500), webUser: String = "root", webPassword: String = "root") {
         self.rpc = RPCTransport(group: group, limits: limits)
@@ -37,60 +37,47 @@ public final class ProtocolDriver: MinerDriver {
         return true
     }
 
-    /// Identifies the way pyasic does: the cgminer `version` reply names the software (LUXminer,
-    /// BOSminer, bmminer/BMMiner, cgminer) and `Type` the model; when it does not, the web
-    /// interface decides (a Digest realm `antMiner…` is stock Antminer; a page saying Luxor
-    /// Firmware or Braiins OS names the firmware) and `get_system_info.cgi` gives the model.
+    /// Identifies the way pyasic does (`MinerIdentifier` holds its rules): the cgminer `version`
+    /// reply names the software and the model; when it names nothing, the web interface's
+    /// `GET /` decides. Stock firmware's `get_system_info.cgi` adds the model, MAC and serial.
     public func identify(_ endpoint: MinerEndpoint) async throws -> MinerIdentity {
         var rpcError: (any Error)?
         do {
-            let request = CGMinerRequest("version")
+            let request = LuxOSCommand.version
             let bytes = try await rpc.send(request, to: endpoint.address, port: endpoint.rpcPort)
             let set = try CGMinerReplySet.parse(bytes, request: request)
-            if let identity = (try? TelemetryReader(set).telemetry())?.identity, !identity.make.isEmpty, identity.make.lowercased() != "unknown" {
-                var id = identity
-                if id.firmware == .stock, id.macAddress == nil, let info = try? await systemInfo(endpoint) {
-                    id.macAddress = info.mac
-                    id.hostname = info.hostname
-                    id.serialNumber = info.serial
-                    if let model = info.model { id.model = MinerModelName.normalised(model) }
+            let version = try set.reply("version")
+            if let found = MinerIdentifier.identify(rpc: bytes, version: version) {
+                let reported = (try? TelemetryReader(set).telemetry())?.identity?.firmwareVersion
+                var info: AntminerSystemInfo?
+                var identification = found
+                if found.firmware == .antminerStock, let page = try? await systemInfo(endpoint) {
+                    info = page
+                    identification = MinerIdentifier.identify(rpc: bytes, systemInfo: page, version: version) ?? found
                 }
-                return id
+                if let identity = identification.identity(firmwareVersion: reported, systemInfo: info) { return identity }
             }
         } catch {
             rpcError = error
         }
         // The web interface decides.
         let page = try await web.raw(.GET, "/", address: endpoint.address, port: endpoint.webPort)
-        let text = String(decoding: page.body.prefix(65_536), as: UTF8.self)
-        if page.status == 401, let realm = page.header("WWW-Authenticate"), realm.contains("realm=\"antMiner") {
+        let probe = WebProbe(status: page.status, wwwAuthenticate: page.header("WWW-Authenticate"), body: String(decoding: page.body.prefix(65_536), as: UTF8.self))
+        switch MinerIdentifier.firmware(web: probe) {
+        case .antminerStock?:
             let info = try await systemInfo(endpoint)
-            return MinerIdentity(
-                make: "Bitmain", model: MinerModelName.normalised(info.model ?? "Antminer"), firmware: .stock,
-                firmwareVersion: info.firmware, macAddress: info.mac, hostname: info.hostname, serialNumber: info.serial)
-        }
-        if text.contains("Luxor Firmware") || text.contains("Braiins OS") {
+            if let identity = MinerIdentifier.identify(web: probe, systemInfo: info)?.identity(systemInfo: info) { return identity }
+        case let firmware? where firmware == .luxos || firmware == .braiins:
             throw MinerTransportError.other(
-                endpoint.address, "web page names \(text.contains("Luxor") ? "LuxOS" : "Braiins OS") but the cgminer API did not answer: \(rpcError.map { "\($0)" } ?? "no reply")")
+                endpoint.address, "web page names \(firmware == .luxos ? "LuxOS" : "Braiins OS") but the cgminer API did not answer: \(rpcError.map { "\($0)" } ?? "no reply")")
+        default: break
         }
         throw MinerTransportError.other(endpoint.address, "not a miner Gridshell knows (cgminer API: \(rpcError.map { "\($0)" } ?? "no software named"); web: HTTP \(page.status))")
     }
 
-    struct SystemInfo {
-        var model: String?
-        var mac: String?
-        var hostname: String?
-        var serial: String?
-        var firmware: String?
-    }
-
-    private func systemInfo(_ endpoint: MinerEndpoint) async throws -> SystemInfo {
-        let reply = try await web.request(.GET, "/cgi-bin/get_system_info.cgi", address: endpoint.address, port: endpoint.webPort)
-        let value = try LenientJSON.parse(reply.body)
-        let o = value.object ?? JSONObject()
-        return SystemInfo(
-            model: o.string("minertype"), mac: o.string("macaddr"), hostname: o.string("hostname"),
-            serial: o.string("serinum"), firmware: o.string("system_filesystem_version"))
+    private func systemInfo(_ endpoint: MinerEndpoint) async throws -> AntminerSystemInfo {
+        let reply = try await web.request(.GET, AntminerWebPage.systemInfo.path, address: endpoint.address, port: endpoint.webPort)
+        return try AntminerSystemInfo.parse(reply.body)
     }
 
     // MARK: Reading
@@ -135,18 +122,15 @@ public final class ProtocolDriver: MinerDriver {
         }
     }
 
-    private func minerConf(_ endpoint: MinerEndpoint) async throws -> JSONObject {
-        let reply = try await web.request(.GET, "/cgi-bin/get_miner_conf.cgi", address: endpoint.address, port: endpoint.webPort)
-        guard let o = try LenientJSON.parse(reply.body).object else {
-            throw MinerTransportError.other(endpoint.address, "get_miner_conf.cgi did not return a JSON object")
-        }
-        return o
+    private func minerConf(_ endpoint: MinerEndpoint) async throws -> AntminerMinerConfig {
+        let reply = try await web.request(.GET, AntminerWebPage.minerConfig.path, address: endpoint.address, port: endpoint.webPort)
+        return try AntminerMinerConfig.parse(reply.body)
     }
 
     private func workMode(_ endpoint: MinerEndpoint) async throws -> Int {
         let conf = try await minerConf(endpoint)
         stockConfigs.withLock { $0[endpoint.address] = conf }
-        guard let mode = conf.int("bitmain-work-mode") ?? conf.int("miner-mode") else {
+        guard conf.raw["bitmain-work-mode"] != nil || conf.raw["miner-mode"] != nil, let mode = Int(conf.workMode.code) else {
             throw MinerTransportError.other(endpoint.address, "get_miner_conf.cgi has no bitmain-work-mode")
         }
         stockModes.withLock { $0[endpoint.address] = mode }
@@ -164,57 +148,59 @@ public final class ProtocolDriver: MinerDriver {
         }
     }
 
-    /// Stock firmware: read the whole configuration, change the mode, write it back.
+    /// Stock firmware: the configuration (kept from the last read, or read now) written back
+    /// with the new mode.
     private func sendStock(_ command: MinerCommand, _ endpoint: MinerEndpoint) async throws {
-        let mode: Int
+        let mode: AntminerMinerConfig.WorkMode
         switch command {
-        case .sleep: mode = 1
-        case .wake: mode = 0
-        case .lowPower: mode = 3
+        case .sleep: mode = .sleep
+        case .wake: mode = .normal
+        case .lowPower: mode = .lowPower
         case .powerTarget, .profile:
             throw MinerTransportError.other(endpoint.address, "stock firmware has no \(command); use sleep, low-power or wake")
         }
-        var conf: JSONObject
+        var conf: AntminerMinerConfig
         if let known = stockConfigs.withLock({ $0[endpoint.address] }) { conf = known } else { conf = try await minerConf(endpoint) }
-        conf["bitmain-work-mode"] = .string(String(mode))
-        conf["miner-mode"] = .number(Double(mode))
-        let reply = try await web.request(.POST, "/cgi-bin/set_miner_conf.cgi", body: JSONValue.object(conf).encoded(), address: endpoint.address, port: endpoint.webPort)
-        let answer = try LenientJSON.parse(reply.body).object
-        guard answer?.string("stats") == "success" else {
-            throw MinerTransportError.other(endpoint.address, "set_miner_conf.cgi refused the change: \(String(decoding: reply.body.prefix(200), as: UTF8.self))")
+        let body = conf.setMinerConfigBody(mode: mode).encoded()
+        let reply = try await web.request(.POST, AntminerWebPage.setMinerConfig.path, body: body, address: endpoint.address, port: endpoint.webPort)
+        do {
+            _ = try AntminerSetConfigResult.parse(reply.body)
+        } catch {
+            throw MinerTransportError.other(endpoint.address, "set_miner_conf.cgi refused the change: \(error)")
         }
-        stockModes.withLock { $0[endpoint.address] = mode }
+        conf.workMode = mode
+        conf.raw["bitmain-work-mode"] = .string(mode.code)
+        stockModes.withLock { $0[endpoint.address] = Int(mode.code) }
         stockConfigs.withLock { $0[endpoint.address] = conf }
     }
 
-    /// Sends a LuxOS command that needs a session, logging on (or reusing the open session) first.
-    private func luxPrivileged(_ command: String, _ argument: String, _ endpoint: MinerEndpoint) async throws -> CGMinerReply {
+    /// Sends a LuxOS command that needs a session, logging on (or sharing the open session)
+    /// first, and once more with a fresh session when LuxOS says the session expired.
+    private func luxPrivileged(_ endpoint: MinerEndpoint, _ request: (String) -> CGMinerRequest) async throws {
         for attempt in 0..<2 {
             let sid = try await luxSession(endpoint, fresh: attempt > 0)
-            let request = CGMinerRequest(command, parameter: argument.isEmpty ? sid : "\(sid),\(argument)")
-            let bytes = try await rpc.send(request, to: endpoint.address, port: endpoint.rpcPort)
-            let reply = try CGMinerReply.parse(bytes, command: command)
-            if let status = reply.status, status.isFailure {
-                let text = (status.message ?? "").lowercased()
-                if text.contains("session") && attempt == 0 {
+            let req = request(sid)
+            do {
+                let bytes = try await rpc.send(req, to: endpoint.address, port: endpoint.rpcPort)
+                _ = try LuxOSReply.checked(try LuxOSReply.reply(bytes, command: req.command))
+                return
+            } catch let error as LuxOSError {
+                if case .sessionExpired = error.reason, attempt == 0 {
                     luxSessions.withLock { $0[endpoint.address] = nil }
                     continue
                 }
-                throw MinerTransportError.other(endpoint.address, "LuxOS \(command) refused: \(status.message ?? "code \(status.code ?? -1)")")
+                throw MinerTransportError.other(endpoint.address, error.description)
             }
-            return reply
         }
-        throw MinerTransportError.other(endpoint.address, "LuxOS \(command): no valid session")
+        throw MinerTransportError.other(endpoint.address, "LuxOS: no valid session")
     }
 
     private func luxSession(_ endpoint: MinerEndpoint, fresh: Bool) async throws -> String {
         if !fresh, let sid = luxSessions.withLock({ $0[endpoint.address] }) { return sid }
         // Log on; when another session is open (LuxOS allows one at a time), share it.
-        for command in ["logon", "session"] {
-            let request = CGMinerRequest(command)
+        for request in [LuxOSCommand.logon, LuxOSCommand.session] {
             let bytes = try await rpc.send(request, to: endpoint.address, port: endpoint.rpcPort)
-            let reply = try CGMinerReply.parse(bytes, command: command)
-            if let sid = reply.first("SESSION")?.string("SessionID"), !sid.isEmpty {
+            if let sid = try? LuxOSReply.sessionID(try LuxOSReply.reply(bytes, command: request.command)), !sid.isEmpty {
                 luxSessions.withLock { $0[endpoint.address] = sid }
                 return sid
             }
@@ -224,11 +210,12 @@ public final class ProtocolDriver: MinerDriver {
 
     private func sendLuxOS(_ command: MinerCommand, _ endpoint: MinerEndpoint) async throws {
         switch command {
-        case .sleep: _ = try await luxPrivileged("curtail", "sleep", endpoint)
-        case .wake: _ = try await luxPrivileged("curtail", "wakeup", endpoint)
+        case .sleep: try await luxPrivileged(endpoint) { LuxOSCommand.curtail(session: $0, .sleep) }
+        case .wake: try await luxPrivileged(endpoint) { LuxOSCommand.curtail(session: $0, .wakeup) }
         case .lowPower:
             throw MinerTransportError.other(endpoint.address, "LuxOS has no low-power mode; use a profile or a power target")
         case .powerTarget(let watts):
+            // The highest profile at or under the target: round down, never up.
             try await luxProfile("\(Int(watts.rounded(.down)))W", endpoint)
         case .profile(let name):
             try await luxProfile(name, endpoint)
@@ -237,11 +224,11 @@ public final class ProtocolDriver: MinerDriver {
 
     /// A profile cannot be set while ATM is on: switch ATM off first (and leave it off, as the
     /// site now manages power).
-    private func luxProfile(_ argument: String, _ endpoint: MinerEndpoint) async throws {
-        let atm = try CGMinerReply.parse(try await rpc.send(CGMinerRequest("atm"), to: endpoint.address, port: endpoint.rpcPort), command: "atm")
-        if atm.first("ATM")?.bool("Enabled") ?? false {
-            _ = try await luxPrivileged("atmset", "enabled=false", endpoint)
+    private func luxProfile(_ profile: String, _ endpoint: MinerEndpoint) async throws {
+        let bytes = try await rpc.send(LuxOSCommand.atm, to: endpoint.address, port: endpoint.rpcPort)
+        if (try? LuxOSReply.atmEnabled(try LuxOSReply.reply(bytes, command: "atm"))) ?? false {
+            try await luxPrivileged(endpoint) { LuxOSCommand.atmSet(session: $0, enabled: false) }
         }
-        _ = try await luxPrivileged("profileset", argument, endpoint)
+        try await luxPrivileged(endpoint) { LuxOSCommand.profileSet(session: $0, profile: profile) }
     }
 }

@@ -40,8 +40,44 @@ public struct TransportLimits: Sendable, Equatable {
     }
 }
 
+/// A handler that finishes its exchange with a timeout error when told to.
+protocol TimingOut: ChannelHandler, SendableMetatype {
+    func timedOut(context: ChannelHandlerContext)
+}
+
+/// Connects to a miner by its literal address (no resolver: a tenth of a sweep's time
+/// otherwise), failing `promise` and naming the failure when the connection cannot be made.
+func connectToMiner<T>(
+    _ bootstrap: ClientBootstrap, address: String, port: Int, failing promise: EventLoopPromise<T>
+) async throws -> any Channel {
+    do {
+        let target = try SocketAddress(ipAddress: address, port: port)
+        return try await bootstrap.connect(to: target).get()
+    } catch let error as ChannelError {
+        promise.fail(error)
+        if case .connectTimeout = error { throw MinerTransportError.connectTimeout(address) }
+        throw MinerTransportError.other(address, "\(error)")
+    } catch {
+        promise.fail(error)
+        let text = "\(error)"
+        if text.contains("refused") || text.contains("ECONNREFUSED") { throw MinerTransportError.refused(address) }
+        throw MinerTransportError.other(address, text)
+    }
+}
+
+/// Tells the channel's `H` that its reply is late, unless the task is cancelled first.
+func scheduleReplyTimeout<H: TimingOut>(_ type: H.Type, on channel: any Channel, after delay: TimeAmount) -> Scheduled<Void> {
+    channel.eventLoop.scheduleTask(in: delay) {
+        if let handler = try? channel.pipeline.syncOperations.handler(type: H.self),
+            let context = try? channel.pipeline.syncOperations.context(handlerType: H.self)
+        {
+            handler.timedOut(context: context)
+        }
+    }
+}
+
 /// Collects one cgminer-API reply: everything until the NUL or the server's close.
-final class RPCReplyCollector: ChannelInboundHandler {
+final class RPCReplyCollector: ChannelInboundHandler, TimingOut {
     typealias InboundIn = ByteBuffer
 
     private var bytes: [UInt8] = []
@@ -116,28 +152,8 @@ public struct RPCTransport: Sendable {
                         RPCReplyCollector(promise: promise, address: address, limit: limits.maxReplyBytes))
                 }
             }
-        let channel: any Channel
-        do {
-            // A literal address: skip the resolver (a tenth of a sweep's time otherwise).
-            let target = try SocketAddress(ipAddress: address, port: port)
-            channel = try await bootstrap.connect(to: target).get()
-        } catch let error as ChannelError {
-            promise.fail(error)
-            if case .connectTimeout = error { throw MinerTransportError.connectTimeout(address) }
-            throw MinerTransportError.other(address, "\(error)")
-        } catch {
-            promise.fail(error)
-            let text = "\(error)"
-            if text.contains("refused") || text.contains("ECONNREFUSED") { throw MinerTransportError.refused(address) }
-            throw MinerTransportError.other(address, text)
-        }
-        let timeout = eventLoop.scheduleTask(in: limits.replyTimeout) {
-            if let handler = try? channel.pipeline.syncOperations.handler(type: RPCReplyCollector.self),
-                let context = try? channel.pipeline.syncOperations.context(handlerType: RPCReplyCollector.self)
-            {
-                handler.timedOut(context: context)
-            }
-        }
+        let channel = try await connectToMiner(bootstrap, address: address, port: port, failing: promise)
+        let timeout = scheduleReplyTimeout(RPCReplyCollector.self, on: channel, after: limits.replyTimeout)
         var out = channel.allocator.buffer(capacity: 96)
         out.writeBytes(request.encoded)
         channel.writeAndFlush(out, promise: nil)

@@ -17,7 +17,7 @@ public struct WebReply: Sendable {
 }
 
 /// Collects one HTTP response.
-final class WebReplyCollector: ChannelInboundHandler {
+final class WebReplyCollector: ChannelInboundHandler, TimingOut {
     typealias InboundIn = HTTPClientResponsePart
 
     private var head: HTTPResponseHead?
@@ -102,28 +102,8 @@ public final class WebTransport: Sendable {
                     try channel.pipeline.syncOperations.addHandler(WebReplyCollector(promise: promise, address: address, limit: limits.maxReplyBytes))
                 }
             }
-        let channel: any Channel
-        do {
-            // A literal address: skip the resolver (a tenth of a sweep's time otherwise).
-            let target = try SocketAddress(ipAddress: address, port: port)
-            channel = try await bootstrap.connect(to: target).get()
-        } catch let error as ChannelError {
-            promise.fail(error)
-            if case .connectTimeout = error { throw MinerTransportError.connectTimeout(address) }
-            throw MinerTransportError.other(address, "\(error)")
-        } catch {
-            promise.fail(error)
-            let text = "\(error)"
-            if text.contains("refused") { throw MinerTransportError.refused(address) }
-            throw MinerTransportError.other(address, text)
-        }
-        let timeout = eventLoop.scheduleTask(in: limits.replyTimeout) {
-            if let handler = try? channel.pipeline.syncOperations.handler(type: WebReplyCollector.self),
-                let context = try? channel.pipeline.syncOperations.context(handlerType: WebReplyCollector.self)
-            {
-                handler.timedOut(context: context)
-            }
-        }
+        let channel = try await connectToMiner(bootstrap, address: address, port: port, failing: promise)
+        let timeout = scheduleReplyTimeout(WebReplyCollector.self, on: channel, after: limits.replyTimeout)
         defer { timeout.cancel() }
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: address)

@@ -1,5 +1,6 @@
 import Foundation
 import GridshellCore
+import GridshellMinerProtocol
 
 /// The web interface of a simulated miner: stock Antminer's CGI API behind HTTP Digest
 /// authentication, or LuxOS's web page.
@@ -137,26 +138,23 @@ enum WebResponder {
         guard request.method == "POST" else {
             return json(.obj(["stats": "error", "code": "M001", "msg": "POST a JSON configuration"]), status: 405)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any] else {
+        guard let object = (try? LenientJSON.parse(request.body))?.object else {
             return json(.obj(["stats": "error", "code": "M002", "msg": "Configuration is not JSON"]))
         }
-        let raw = object["miner-mode"] ?? object["bitmain-work-mode"]
-        let mode: Int?
-        switch raw {
-        case let n as NSNumber: mode = n.intValue
-        case let s as String: mode = Int(s)
-        default: mode = nil
-        }
-        if let pools = object["pools"] as? [[String: Any]], !pools.isEmpty {
-            miner.setPools(pools.compactMap { p in (p["url"] as? String).map { ($0, p["user"] as? String ?? "") } })
-        }
+        // What pyasic and Gridshell send (`miner-mode`), or a whole configuration (`bitmain-work-mode`).
+        var change = AntminerMinerConfig.change(fromBody: object)
+        if change.mode == nil, let code = object.string("bitmain-work-mode") { change.mode = AntminerMinerConfig.WorkMode(code: code) }
+        let pools = change.pools.filter { !$0.url.isEmpty }
+        if !pools.isEmpty { miner.setPools(pools.map { ($0.url, $0.user) }) }
+        let mode = change.mode.flatMap { Int($0.code) }
+        let raw = change.mode?.code
         switch mode {
         case 0?: if miner.setting != .normal { miner.apply(.normal) }
         case 1?: if miner.setting != .sleep { miner.apply(.sleep) }
         case 3?: if miner.setting != .lowPower { miner.apply(.lowPower) }
         case nil: break
         default:
-            return json(.obj(["stats": "error", "code": "M003", "msg": .string("Unknown miner-mode \(raw.map { "\($0)" } ?? "")")]))
+            return json(.obj(["stats": "error", "code": "M003", "msg": .string("Unknown miner-mode \(raw ?? "")")]))
         }
         return json(.obj(["stats": "success", "code": "M000", "msg": "OK!"]))
     }
