@@ -16,6 +16,12 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(
@@ -47,6 +53,25 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The site's record: SQLite through GRDB in WAL mode, with migrations from day one.
+        .target(
+            name: "GridshellStore",
+            dependencies: ["GridshellCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // `gridshell serve`: the services of the live loop, the HTTP API, metrics, the dashboard.
+        .target(
+            name: "GridshellServer",
+            dependencies: [
+                "GridshellCore", "GridshellDispatch", "GridshellMiners", "GridshellSimulator", "GridshellStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Dashboard")]
+        ),
         .target(
             name: "GridshellCLI",
             dependencies: [
@@ -54,6 +79,8 @@ let package = Package(
                 "GridshellDispatch",
                 "GridshellMiners",
                 "GridshellSimulator",
+                "GridshellStore",
+                "GridshellServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,6 +111,17 @@ let package = Package(
         .testTarget(
             name: "GridshellMinersTests",
             dependencies: ["GridshellMiners", "GridshellSimulator", "GridshellMinerProtocol", "GridshellCore"]
+        ),
+        .testTarget(
+            name: "GridshellStoreTests",
+            dependencies: ["GridshellStore", "GridshellCore"]
+        ),
+        .testTarget(
+            name: "GridshellServerTests",
+            dependencies: [
+                "GridshellServer", "GridshellStore", "GridshellCore", "GridshellSimulator", "GridshellMiners",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "GridshellCLITests",
