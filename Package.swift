@@ -69,8 +69,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            resources: [.copy("Dashboard")]
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(
             name: "GridshellCLI",

@@ -74,94 +74,41 @@ public struct Backtest: Sendable {
         let h = inputs.hours
         let stock = stockLevels
         var previous = stock
-        var lastUp = [Int](repeating: Int.min / 2, count: loads.count)
-        var lastDown = [Int](repeating: Int.min / 2, count: loads.count)
-        var aboveCount = [Int](repeating: 0, count: loads.count)
-        var belowCount = [Int](repeating: 0, count: loads.count)
-        var strikeOn = [Bool](repeating: true, count: loads.count)
-        var riskMax: [Int: Double] = [:]  // month → highest window price seen
         var totals = LedgerTotals()
         var entries: [LedgerEntry] = []
         if keepEntries { entries.reserveCapacity(n) }
         var allLevels: [[Double]] = []
         var plans: [DispatchPlan] = []
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = Self.ercotZone
         var tracker = DeadlineTracker(inputs.deadlines)
 
+        if policy.isOnline {
+            var online = OnlineDispatcher(backtest: self, policy: policy)
+            for t in 0..<n {
+                let decision = online.decide()
+                let before = online.memory.previous
+                let entry = online.settle(decision)
+                totals.add(entry)
+                if keepEntries { entries.append(entry) }
+                if keepLevels { allLevels.append(decision.solution.levels) }
+                if keepPlans { plans.append(decision.plan(site: inputs.site, previous: before)) }
+                if let progress, t % 512 == 0 || t == n - 1 { progress(t + 1) }
+            }
+            var run = PolicyRun(
+                policy: policy.description, totals: totals, entries: entries, levels: keepLevels ? allLevels : nil, plans: keepPlans ? plans : nil)
+            run.deadlines = online.shortfalls
+            return (run, online.workDoneGPUHours)
+        }
         for t in 0..<n {
             let actual = inputs.prices.pricesUSDPerMWh[t]
-            let observed: Double = inputs.pricesKnownAhead ? actual : (t > 0 ? inputs.prices.pricesUSDPerMWh[t - 1] : (inputs.dayAhead?[0] ?? 0))
-            var solution: IntervalSolution
-            var statuses: [DeadlineStatus] = []
-            var decided: (market: IntervalMarket, price: Double)
-            switch policy {
-            case .hindsight:
-                let market = inputs.market(at: t, price: actual)
-                solution = hindsight.solution(at: t, market: market)
-                decided = (market, actual)
-            case .alwaysOn, .strike, .gridshell:
-                // Minimum on/off times: a group that just rose may not fall yet, and the reverse.
-                var lower = [Double](repeating: 0, count: loads.count)
-                var upper = loads.map { Double($0.steps) }
-                for (i, load) in loads.enumerated() where load.isMiner {
-                    guard case .miners(let g) = load.kind else { continue }
-                    let group = inputs.site.site.minerGroups[g]
-                    if Double(t - lastUp[i]) * h * 60 < group.minOnMinutes { lower[i] = previous[i] }
-                    if Double(t - lastDown[i]) * h * 60 < group.minOffMinutes { upper[i] = previous[i] }
-                }
-                // A job short of slack runs at full power: it may not be capped or paused.
-                statuses = tracker.statuses(at: t, intervalHours: h)
-                var keep = [Bool](repeating: false, count: loads.count)
-                for s in statuses where s.keepAtFullPower {
-                    keep[s.load] = true
-                    lower[s.load] = Double(loads[s.load].steps)
-                }
-                var desired: [Double]
-                var forecast = observed
-                switch policy {
-                case .alwaysOn:
-                    desired = stock
-                case .strike(let strike, let offAfter, let onAfter):
-                    desired = stock
-                    for (i, load) in loads.enumerated() where load.isMiner {
-                        let level = stock[i]
-                        let unitsPerMW = level > 0 ? (load.units(level: level) - load.units(level: 0)) / (load.powerMW(level: level) - load.floorMW) : 0
-                        let threshold = strike ?? unitsPerMW * inputs.minerUSDPerTHHour[t]
-                        if observed > threshold { aboveCount[i] += 1; belowCount[i] = 0 } else { belowCount[i] += 1; aboveCount[i] = 0 }
-                        if strikeOn[i], aboveCount[i] >= offAfter { strikeOn[i] = false }
-                        if !strikeOn[i], belowCount[i] >= onAfter { strikeOn[i] = true }
-                        desired[i] = strikeOn[i] ? level : 0
-                    }
-                case .hindsight:
-                    desired = stock  // handled above; hindsight never reaches the online path
-                case .gridshell(let settings):
-                    if !inputs.pricesKnownAhead, settings.useDayAhead, let da = inputs.dayAhead, t > 0 {
-                        forecast = da[t] + (inputs.prices.pricesUSDPerMWh[t - 1] - da[t - 1])
-                    }
-                    let risk = fourCPRisk(t, forecast: settings.useDayAhead ? (inputs.dayAhead?[t] ?? forecast) : forecast, settings: settings, calendar: calendar, riskMax: &riskMax)
-                    desired = solver.solve(inputs.market(at: t, price: forecast, fourCPRisk: risk), lower: lower, upper: upper).levels
-                }
-                for i in loads.indices { desired[i] = min(max(desired[i], lower[i]), upper[i]) }
-                // Commitments first: the cap and the award floor may override the policy.
-                let market = inputs.market(at: t, price: forecast, fourCPRisk: false)
-                solution = solver.solve(market, lower: desired, upper: desired, keep: keep)
-                solution = finalise(solution, previous: previous, t: t, keep: keep)
-                decided = (market, forecast)
-            }
-            for i in loads.indices {
-                if solution.levels[i] > previous[i] + 1e-9 { lastUp[i] = t }
-                if solution.levels[i] < previous[i] - 1e-9 { lastDown[i] = t }
-            }
-            var entry = ledger(t, solution: solution, previous: previous, physics: policy.isOnline)
+            let market = inputs.market(at: t, price: actual)
+            let solution = hindsight.solution(at: t, market: market)
+            var entry = ledger(t, solution: solution, previous: previous, physics: false)
             tracker.record(levels: solution.levels, at: t, loads: loads, into: &entry)
             totals.add(entry)
             if keepEntries { entries.append(entry) }
             if keepLevels { allLevels.append(solution.levels) }
             if keepPlans {
-                plans.append(DispatchPlan(
-                    site: inputs.site, solution: solution, previous: previous, market: decided.market, priceUSDPerMWh: decided.price,
-                    deadlines: statuses))
+                plans.append(DispatchPlan(site: inputs.site, solution: solution, previous: previous, market: market, priceUSDPerMWh: actual))
             }
             previous = solution.levels
             if let progress, t % 512 == 0 || t == n - 1 { progress(t + 1) }
@@ -175,7 +122,7 @@ public struct Backtest: Sendable {
 
     /// Online plans command whole miners, and the site ramps up in stages (loads marked in
     /// `keep` last).
-    func finalise(_ solution: IntervalSolution, previous: [Double], t: Int, keep: [Bool]? = nil) -> IntervalSolution {
+    func finalise(_ solution: IntervalSolution, previous: [Double], t: Int, keep: [Bool]? = nil, capMW: Double? = nil) -> IntervalSolution {
         var s = solution
         let loads = inputs.site.loads
         var roundedUp: [(Int, Double)] = []
@@ -189,7 +136,7 @@ public struct Backtest: Sendable {
         // Rounding down must not break the award floor: round up again, within the cap.
         var siteMW = inputs.site.firmMW - s.shedMW + loads.indices.reduce(0) { $0 + loads[$1].powerMW(level: s.levels[$1]) }
         var droppable = loads.indices.reduce(0) { $0 + loads[$1].powerMW(level: s.levels[$1]) - loads[$1].floorMW }
-        let cap = inputs.market(at: t, price: 0).capMW
+        let cap = min(inputs.market(at: t, price: 0).capMW, capMW ?? .infinity)
         for (i, up) in roundedUp where droppable < inputs.awardMW - 1e-9 {
             let delta = loads[i].powerMW(level: up) - loads[i].powerMW(level: s.levels[i])
             if siteMW + delta <= cap + 1e-9 {

@@ -26,6 +26,12 @@ public struct DeadlineTracker: Sendable {
         workLeftGPUHours = commitments.map(\.workGPUHours)
     }
 
+    /// Carries on from work already done (a controller restarted from its store).
+    public mutating func restore(workLeftGPUHours left: [Double]) {
+        precondition(left.count == commitments.count, "one figure per deadline")
+        workLeftGPUHours = left
+    }
+
     /// The deadlines still open at the start of interval `t`.
     public func statuses(at t: Int, intervalHours h: Double) -> [DeadlineStatus] {
         let margin = DeadlineCommitment.marginHours(intervalHours: h)

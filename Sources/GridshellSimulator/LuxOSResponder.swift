@@ -44,6 +44,7 @@ enum LuxOSResponder {
         case "curtail":
             let (valid, argument) = session(parameter, miner: miner)
             guard valid else { return fail(318, "Invalid session id", miner: miner) }
+            miner.note(command: "curtail \(argument.lowercased())")
             switch argument.lowercased() {
             case "sleep": miner.apply(.sleep)
             case "wakeup", "wake", "wake_up": miner.apply(currentProfileSetting(miner))
@@ -67,6 +68,7 @@ enum LuxOSResponder {
                 return fail(323, "Unknown profile '\(argument)'", miner: miner)
             }
             let name = point.name
+            miner.note(command: "profileset \(name)")
             if case .sleep = miner.setting {
                 // A profile chosen while asleep applies on wake-up.
                 miner.remember(profile: .profile(name: name, frequencyRatio: point.frequencyRatio))

@@ -165,6 +165,8 @@ public final class SimulatedMiner: Sendable {
         var pools: [(url: String, user: String)]
         /// The setting a wake-up returns to (the last hashing setting).
         var wakeSetting: SimulatedSetting
+        /// Every command received over the protocols, oldest first.
+        var commandLog: [String] = []
     }
 
     private let state: Mutex<State>
@@ -223,6 +225,13 @@ public final class SimulatedMiner: Sendable {
             if setting != .sleep { s.wakeSetting = setting }
         }
     }
+
+    /// Notes a command received over a protocol (`curtail sleep`, `set_miner_conf 1`, …), so
+    /// tests can tell whether a controller sent one twice.
+    public func note(command: String) { state.withLock { $0.commandLog.append(command) } }
+
+    /// The commands received so far, oldest first.
+    public var commandLog: [String] { state.withLock { $0.commandLog } }
 
     /// Records the hashing setting a later wake-up goes to, without waking.
     public func remember(profile setting: SimulatedSetting) {

@@ -148,6 +148,7 @@ enum WebResponder {
         if !pools.isEmpty { miner.setPools(pools.map { ($0.url, $0.user) }) }
         let mode = change.mode.flatMap { Int($0.code) }
         let raw = change.mode?.code
+        if let raw { miner.note(command: "set_miner_conf \(raw)") }
         switch mode {
         case 0?: if miner.setting != .normal { miner.apply(.normal) }
         case 1?: if miner.setting != .sleep { miner.apply(.sleep) }

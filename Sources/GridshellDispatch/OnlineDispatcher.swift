@@ -1,0 +1,229 @@
+import Foundation
+import GridshellCore
+
+/// An online policy one interval at a time: the backtest replays it over history, and
+/// `gridshell serve` runs it live. It decides an interval before its price is known, and is
+/// told what happened once the interval is over. Its memory is a value that can be saved with
+/// the ledger line that settled it, so a restarted controller carries on where it stopped.
+public struct OnlineDispatcher: Sendable {
+    /// What the policy remembers between intervals.
+    public struct Memory: Sendable, Codable, Equatable {
+        /// The interval the next decision is for.
+        public var next: Int
+        /// Each load's level in the last settled interval.
+        public var previous: [Double]
+        var lastUp: [Int]
+        var lastDown: [Int]
+        var aboveCount: [Int]
+        var belowCount: [Int]
+        var strikeOn: [Bool]
+        /// Month → highest 4CP-window price seen.
+        var riskMax: [Int: Double]
+        /// GPU-hours still owed to each deadline.
+        public var workLeftGPUHours: [Double]
+    }
+
+    /// An operator's limits on one decision.
+    public struct Constraints: Sendable, Equatable {
+        /// Hold the site under this many MW (beside the interconnect and any event).
+        public var capMW: Double?
+        /// Loads (indices in `DispatchSite.loads`) held at their floor: curtailed miner groups.
+        public var curtailed: Set<Int>
+        /// Hold every load at its last level: the policy is paused.
+        public var paused: Bool
+
+        public init(capMW: Double? = nil, curtailed: Set<Int> = [], paused: Bool = false) {
+            self.capMW = capMW
+            self.curtailed = curtailed
+            self.paused = paused
+        }
+
+        public static let none = Constraints()
+    }
+
+    /// One interval's decision.
+    public struct Decision: Sendable {
+        public var interval: Int
+        public var solution: IntervalSolution
+        public var statuses: [DeadlineStatus]
+        public var market: IntervalMarket
+        /// The price the decision assumed.
+        public var forecastUSDPerMWh: Double
+        /// The plan, with its reasons, against the previous levels.
+        public func plan(site: DispatchSite, previous: [Double]) -> DispatchPlan {
+            DispatchPlan(site: site, solution: solution, previous: previous, market: market, priceUSDPerMWh: forecastUSDPerMWh, deadlines: statuses)
+        }
+    }
+
+    public let backtest: Backtest
+    public let policy: Policy
+    public private(set) var memory: Memory
+    private var tracker: DeadlineTracker
+    private let calendar: Calendar
+
+    /// Starts `policy` (an online one) at interval `first`, every load at stock.
+    public init(backtest: Backtest, policy: Policy, startingAt first: Int = 0) {
+        precondition(policy.isOnline, "the hindsight optimum is not an online policy")
+        let n = backtest.inputs.site.loads.count
+        let tracker = DeadlineTracker(backtest.inputs.deadlines)
+        self.init(
+            backtest: backtest, policy: policy,
+            memory: Memory(
+                next: first, previous: backtest.stockLevels, lastUp: .init(repeating: Int.min / 2, count: n),
+                lastDown: .init(repeating: Int.min / 2, count: n), aboveCount: .init(repeating: 0, count: n),
+                belowCount: .init(repeating: 0, count: n), strikeOn: .init(repeating: true, count: n), riskMax: [:],
+                workLeftGPUHours: tracker.workLeftGPUHours))
+    }
+
+    /// Carries on from saved `memory`; it must have been made for a site with the same loads.
+    public init(backtest: Backtest, policy: Policy, memory: Memory) {
+        self.backtest = backtest
+        self.policy = policy
+        self.memory = memory
+        var tracker = DeadlineTracker(backtest.inputs.deadlines)
+        tracker.restore(workLeftGPUHours: memory.workLeftGPUHours)
+        self.tracker = tracker
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = Backtest.ercotZone
+        self.calendar = calendar
+    }
+
+    /// Whether saved memory fits this site (same number of loads and deadlines).
+    public static func fits(_ memory: Memory, backtest: Backtest) -> Bool {
+        let n = backtest.inputs.site.loads.count
+        return memory.previous.count == n && memory.lastUp.count == n && memory.lastDown.count == n && memory.aboveCount.count == n
+            && memory.belowCount.count == n && memory.strikeOn.count == n
+            && memory.workLeftGPUHours.count == backtest.inputs.deadlines.count
+    }
+
+    /// Decides interval `memory.next`, seeing prices only up to the one before it. Does not
+    /// change the memory: `settle` does, once the interval is over.
+    public func decide(_ constraints: Constraints = .none) -> Decision {
+        let inputs = backtest.inputs
+        let solver = backtest.solver
+        let loads = inputs.site.loads
+        let h = inputs.hours
+        let t = memory.next
+        let stock = backtest.stockLevels
+        let previous = memory.previous
+        let observed: Double = inputs.pricesKnownAhead
+            ? inputs.prices.pricesUSDPerMWh[t] : (t > 0 ? inputs.prices.pricesUSDPerMWh[t - 1] : (inputs.dayAhead?[0] ?? 0))
+        // Minimum on/off times: a group that just rose may not fall yet, and the reverse.
+        var lower = [Double](repeating: 0, count: loads.count)
+        var upper = loads.map { Double($0.steps) }
+        for (i, load) in loads.enumerated() where load.isMiner {
+            guard case .miners(let g) = load.kind else { continue }
+            let group = inputs.site.site.minerGroups[g]
+            if Double(t - memory.lastUp[i]) * h * 60 < group.minOnMinutes { lower[i] = previous[i] }
+            if Double(t - memory.lastDown[i]) * h * 60 < group.minOffMinutes { upper[i] = previous[i] }
+        }
+        // A job short of slack runs at full power: it may not be capped or paused.
+        let statuses = tracker.statuses(at: t, intervalHours: h)
+        var keep = [Bool](repeating: false, count: loads.count)
+        for s in statuses where s.keepAtFullPower {
+            keep[s.load] = true
+            lower[s.load] = Double(loads[s.load].steps)
+        }
+        // The operator's word comes before the policy's (but not before a deadline's hold).
+        for i in constraints.curtailed where loads.indices.contains(i) && loads[i].isMiner {
+            lower[i] = 0
+            upper[i] = 0
+        }
+        if constraints.paused {
+            for i in loads.indices where !keep[i] && !constraints.curtailed.contains(i) {
+                lower[i] = previous[i]
+                upper[i] = previous[i]
+            }
+        }
+        var desired: [Double]
+        var forecast = observed
+        var riskMax = memory.riskMax
+        switch policy {
+        case .alwaysOn, .hindsight:
+            desired = stock
+        case .strike(let strike, let offAfter, let onAfter):
+            desired = stock
+            for (i, load) in loads.enumerated() where load.isMiner {
+                let level = stock[i]
+                let unitsPerMW = level > 0 ? (load.units(level: level) - load.units(level: 0)) / (load.powerMW(level: level) - load.floorMW) : 0
+                let threshold = strike ?? unitsPerMW * inputs.minerUSDPerTHHour[t]
+                // The counters move in `settle`; here the decision reads what they will become.
+                let (above, below) = observed > threshold ? (memory.aboveCount[i] + 1, 0) : (0, memory.belowCount[i] + 1)
+                var on = memory.strikeOn[i]
+                if on, above >= offAfter { on = false }
+                if !on, below >= onAfter { on = true }
+                desired[i] = on ? level : 0
+            }
+        case .gridshell(let settings):
+            if !inputs.pricesKnownAhead, settings.useDayAhead, let da = inputs.dayAhead, t > 0 {
+                forecast = da[t] + (inputs.prices.pricesUSDPerMWh[t - 1] - da[t - 1])
+            }
+            let risk = backtest.fourCPRisk(
+                t, forecast: settings.useDayAhead ? (inputs.dayAhead?[t] ?? forecast) : forecast, settings: settings, calendar: calendar,
+                riskMax: &riskMax)
+            var market = inputs.market(at: t, price: forecast, fourCPRisk: risk)
+            if let cap = constraints.capMW { market.capMW = min(market.capMW, cap) }
+            desired = solver.solve(market, lower: lower, upper: upper).levels
+        }
+        for i in loads.indices { desired[i] = min(max(desired[i], lower[i]), upper[i]) }
+        // Commitments first: the cap and the award floor may override the policy.
+        var market = inputs.market(at: t, price: forecast, fourCPRisk: false)
+        if let cap = constraints.capMW { market.capMW = min(market.capMW, cap) }
+        var solution = solver.solve(market, lower: desired, upper: desired, keep: keep)
+        solution = backtest.finalise(solution, previous: previous, t: t, keep: keep, capMW: constraints.capMW)
+        return Decision(interval: t, solution: solution, statuses: statuses, market: market, forecastUSDPerMWh: forecast)
+    }
+
+    /// The interval `decision` was for is over: its money at the real price, and the memory moves
+    /// on to the next interval.
+    public mutating func settle(_ decision: Decision) -> LedgerEntry {
+        let inputs = backtest.inputs
+        let loads = inputs.site.loads
+        let t = decision.interval
+        precondition(t == memory.next, "settle the interval that was decided")
+        let solution = decision.solution
+        // The strike counters and the 4CP memory move as the decision read them.
+        if case .strike(let strike, let offAfter, let onAfter) = policy {
+            let observed = inputs.pricesKnownAhead
+                ? inputs.prices.pricesUSDPerMWh[t] : (t > 0 ? inputs.prices.pricesUSDPerMWh[t - 1] : (inputs.dayAhead?[0] ?? 0))
+            let stock = backtest.stockLevels
+            for (i, load) in loads.enumerated() where load.isMiner {
+                let level = stock[i]
+                let unitsPerMW = level > 0 ? (load.units(level: level) - load.units(level: 0)) / (load.powerMW(level: level) - load.floorMW) : 0
+                let threshold = strike ?? unitsPerMW * inputs.minerUSDPerTHHour[t]
+                if observed > threshold { memory.aboveCount[i] += 1; memory.belowCount[i] = 0 } else { memory.belowCount[i] += 1; memory.aboveCount[i] = 0 }
+                if memory.strikeOn[i], memory.aboveCount[i] >= offAfter { memory.strikeOn[i] = false }
+                if !memory.strikeOn[i], memory.belowCount[i] >= onAfter { memory.strikeOn[i] = true }
+            }
+        }
+        if case .gridshell(let settings) = policy {
+            var forecast = inputs.pricesKnownAhead ? inputs.prices.pricesUSDPerMWh[t] : (t > 0 ? inputs.prices.pricesUSDPerMWh[t - 1] : (inputs.dayAhead?[0] ?? 0))
+            if !inputs.pricesKnownAhead, settings.useDayAhead, let da = inputs.dayAhead, t > 0 {
+                forecast = da[t] + (inputs.prices.pricesUSDPerMWh[t - 1] - da[t - 1])
+            }
+            _ = backtest.fourCPRisk(
+                t, forecast: settings.useDayAhead ? (inputs.dayAhead?[t] ?? forecast) : forecast, settings: settings, calendar: calendar,
+                riskMax: &memory.riskMax)
+        }
+        for i in loads.indices {
+            if solution.levels[i] > memory.previous[i] + 1e-9 { memory.lastUp[i] = t }
+            if solution.levels[i] < memory.previous[i] - 1e-9 { memory.lastDown[i] = t }
+        }
+        var entry = backtest.ledger(t, solution: solution, previous: memory.previous, physics: true)
+        tracker.record(levels: solution.levels, at: t, loads: loads, into: &entry)
+        memory.workLeftGPUHours = tracker.workLeftGPUHours
+        memory.previous = solution.levels
+        memory.next = t + 1
+        return entry
+    }
+
+    /// Deadlines the run has settled by now, with the GPU-hours missing from each.
+    public var shortfalls: [(job: String, missingGPUHours: Double)] {
+        tracker.shortfalls(after: memory.next - 1).map { (tracker.commitments[$0.commitment].name, $0.missingGPUHours) }
+    }
+
+    /// Work done toward each deadline so far.
+    public var workDoneGPUHours: [Double] {
+        zip(tracker.commitments, tracker.workLeftGPUHours).map { $0.workGPUHours - $1 }
+    }
+}

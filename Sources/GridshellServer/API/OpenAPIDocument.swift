@@ -1,0 +1,444 @@
+import Foundation
+import Yams
+
+/// The API's OpenAPI 3.0 description, served at `/api/v1/openapi.json`. Tests check its paths
+/// against `SiteAPI.routes` and call every one of them.
+public enum OpenAPIDocument {
+    /// The document as JSON (made once from the YAML below).
+    public static func json() throws -> Data {
+        try cached.get()
+    }
+
+    private static let cached: Result<Data, any Error> = Result {
+        guard let tree = try Yams.load(yaml: yaml) else { throw APIError(.internalServerError, "internal", "empty OpenAPI document") }
+        return try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys])
+    }
+
+    /// "METHOD /path" for every operation the document describes.
+    public static func operations() throws -> [String] {
+        let tree = try JSONSerialization.jsonObject(with: try json()) as? [String: Any]
+        let paths = tree?["paths"] as? [String: Any] ?? [:]
+        var result: [String] = []
+        for (path, item) in paths {
+            for method in (item as? [String: Any] ?? [:]).keys where ["get", "put", "post", "delete", "patch"].contains(method) {
+                result.append("\(method.uppercased()) \(path)")
+            }
+        }
+        return result.sorted()
+    }
+
+    static let yaml = #"""
+openapi: 3.0.3
+info:
+  title: Gridshell site API
+  version: "1"
+  description: |
+    The live site controller: its state, plans, ledger, fleet, workloads, grid events and
+    prices, and the operator's actions. Every path needs a bearer token (viewer, operator or
+    admin; `gridshell token create --role ROLE`) but this document. Errors are JSON:
+    {"error": {"status": 403, "code": "forbidden", "message": "..."}}.
+servers:
+  - url: /
+security:
+  - bearer: []
+components:
+  securitySchemes:
+    bearer:
+      type: http
+      scheme: bearer
+  parameters:
+    from:
+      name: from
+      in: query
+      description: Start, ISO 8601 time or YYYY-MM-DD (UTC); by default a window before the site's time.
+      schema: {type: string}
+    to:
+      name: to
+      in: query
+      description: End (exclusive), ISO 8601 time or YYYY-MM-DD (UTC).
+      schema: {type: string}
+    limit:
+      name: limit
+      in: query
+      schema: {type: integer, minimum: 1, maximum: 10000}
+    address:
+      name: address
+      in: path
+      required: true
+      description: The miner's IPv4 address.
+      schema: {type: string}
+  responses:
+    Error:
+      description: What was wrong.
+      content:
+        application/json:
+          schema: {$ref: '#/components/schemas/Error'}
+  schemas:
+    Error:
+      type: object
+      required: [error]
+      properties:
+        error:
+          type: object
+          required: [status, code, message]
+          properties:
+            status: {type: integer}
+            code: {type: string}
+            message: {type: string}
+    State:
+      type: object
+      description: The site at a glance (what the dashboard shows).
+      required: [site, policy, siteTime, wallTime, speed, power, price, miners, groups, today, replayFinished]
+      properties:
+        site: {type: string}
+        policy: {type: string}
+        siteTime: {type: string, format: date-time}
+        wallTime: {type: string, format: date-time}
+        speed: {type: number}
+        replayFinished: {type: boolean}
+        interval:
+          type: object
+          properties:
+            index: {type: integer}
+            of: {type: integer}
+            start: {type: string, format: date-time}
+            end: {type: string, format: date-time}
+        power:
+          type: object
+          properties:
+            firmAIMW: {type: number}
+            flexibleAIMW: {type: number}
+            miningMW: {type: number}
+            headroomMW: {type: number}
+            siteMW: {type: number}
+            capMW: {type: number}
+            interconnectMW: {type: number}
+            measuredMiningMW: {type: number}
+        price:
+          type: object
+          properties:
+            forecastUSDPerMWh: {type: number}
+            lastUSDPerMWh: {type: number}
+            hashpriceUSDPerPHDay: {type: number}
+        breakEvens:
+          type: array
+          items:
+            type: object
+            properties:
+              group: {type: string}
+              model: {type: string}
+              usdPerMWh: {type: number}
+        miners:
+          type: object
+          additionalProperties: {type: integer}
+        groups: {type: array, items: {type: object}}
+        reasons: {type: array, items: {type: string}}
+        unmet: {type: array, items: {type: string}}
+        today: {type: object}
+        todayNetByInterval: {type: array, items: {type: number}}
+        marginUSDPerHour: {type: number}
+        overrides: {type: array, items: {$ref: '#/components/schemas/Override'}}
+        events: {type: array, items: {type: object}}
+    Override:
+      type: object
+      required: [kind, start, end, createdBy, reason, createdAt]
+      properties:
+        id: {type: integer}
+        kind: {type: string, enum: [curtail-group, resume-group, cap-site, pause-policy]}
+        group: {type: string}
+        valueMW: {type: number}
+        start: {type: string, format: date-time}
+        end: {type: string, format: date-time}
+        createdBy: {type: string}
+        reason: {type: string}
+        createdAt: {type: string, format: date-time}
+        cancelledAt: {type: string, format: date-time}
+    GroupAction:
+      type: object
+      required: [group, reason]
+      properties:
+        group: {type: string, description: A miner group of the site file.}
+        minutes: {type: number, description: 'Site minutes (default 60; at most 10080).'}
+        reason: {type: string, minLength: 1}
+    CapAction:
+      type: object
+      required: [mw, minutes, reason]
+      properties:
+        mw: {type: number, minimum: 0}
+        minutes: {type: number, description: Site minutes, over 0 and at most 10080.}
+        reason: {type: string, minLength: 1}
+    PauseAction:
+      type: object
+      required: [minutes, reason]
+      properties:
+        minutes: {type: number}
+        reason: {type: string, minLength: 1}
+    Policy:
+      type: object
+      required: [policy]
+      properties:
+        policy: {type: string, enum: [gridshell, strike, always-on]}
+        useDayAhead: {type: boolean}
+        riskStartHour: {type: integer}
+        riskEndHour: {type: integer}
+        riskPriceShare: {type: number}
+        strikeUSDPerMWh: {type: number}
+        reason: {type: string, description: Required when setting.}
+    TokenRequest:
+      type: object
+      required: [name, role]
+      properties:
+        name: {type: string}
+        role: {type: string, enum: [viewer, operator, admin]}
+paths:
+  /api/v1/openapi.json:
+    get:
+      summary: This document (no token needed).
+      security: []
+      responses:
+        '200': {description: The OpenAPI document.}
+  /api/v1/state:
+    get:
+      summary: The site at a glance.
+      responses:
+        '200':
+          description: The state.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/State'}
+        '401': {$ref: '#/components/responses/Error'}
+  /api/v1/whoami:
+    get:
+      summary: The caller's token name and role.
+      responses:
+        '200': {description: Name and role.}
+        '401': {$ref: '#/components/responses/Error'}
+  /api/v1/plan:
+    get:
+      summary: The plan in force, with its reasons.
+      responses:
+        '200': {description: The dispatch plan.}
+        '401': {$ref: '#/components/responses/Error'}
+        '404': {$ref: '#/components/responses/Error'}
+  /api/v1/plans:
+    get:
+      summary: Plans by interval, newest last.
+      parameters:
+        - $ref: '#/components/parameters/from'
+        - $ref: '#/components/parameters/to'
+        - $ref: '#/components/parameters/limit'
+      responses:
+        '200': {description: Plans.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+  /api/v1/ledger:
+    get:
+      summary: Ledger lines by range, with totals.
+      parameters:
+        - $ref: '#/components/parameters/from'
+        - $ref: '#/components/parameters/to'
+      responses:
+        '200': {description: 'Entries and totals: energy, mining and AI revenue, credits, penalties, net.'}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+  /api/v1/miners:
+    get:
+      summary: Miners as last polled; filter by group and state.
+      parameters:
+        - {name: group, in: query, schema: {type: string}}
+        - {name: state, in: query, schema: {type: string, enum: [normal, low-power, sleep, ramping, unknown, unreachable]}}
+        - $ref: '#/components/parameters/limit'
+      responses:
+        '200': {description: Miners.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '404': {$ref: '#/components/responses/Error'}
+  /api/v1/miners/{address}:
+    get:
+      summary: One miner's state and telemetry.
+      parameters:
+        - $ref: '#/components/parameters/address'
+      responses:
+        '200': {description: The miner.}
+        '401': {$ref: '#/components/responses/Error'}
+        '404': {$ref: '#/components/responses/Error'}
+  /api/v1/miners/{address}/history:
+    get:
+      summary: One miner's telemetry, raw samples and downsampled buckets.
+      parameters:
+        - $ref: '#/components/parameters/address'
+        - $ref: '#/components/parameters/from'
+        - $ref: '#/components/parameters/to'
+      responses:
+        '200': {description: Samples and buckets.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '404': {$ref: '#/components/responses/Error'}
+  /api/v1/workloads:
+    get:
+      summary: AI tenants and jobs, with each job's setting in the plan in force.
+      responses:
+        '200': {description: Workloads.}
+        '401': {$ref: '#/components/responses/Error'}
+  /api/v1/events:
+    get:
+      summary: Grid events by range.
+      parameters:
+        - $ref: '#/components/parameters/from'
+        - $ref: '#/components/parameters/to'
+      responses:
+        '200': {description: Events.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+  /api/v1/prices:
+    get:
+      summary: Energy prices by interval, as the site saw them.
+      parameters:
+        - $ref: '#/components/parameters/from'
+        - $ref: '#/components/parameters/to'
+      responses:
+        '200': {description: Prices.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+  /api/v1/overrides:
+    get:
+      summary: Operator overrides, newest first.
+      parameters:
+        - $ref: '#/components/parameters/limit'
+      responses:
+        '200': {description: Overrides.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+  /api/v1/overrides/{id}:
+    delete:
+      summary: Cancel an override (operator); the plan is remade at once.
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+        - {name: reason, in: query, required: true, schema: {type: string, minLength: 1}}
+      responses:
+        '200': {description: The cancelled override.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+        '404': {$ref: '#/components/responses/Error'}
+        '409': {$ref: '#/components/responses/Error'}
+        '422': {$ref: '#/components/responses/Error'}
+  /api/v1/actions/curtail:
+    post:
+      summary: Curtail a miner group for a window (operator).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/GroupAction'}
+      responses:
+        '201':
+          description: The override.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Override'}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+        '409': {$ref: '#/components/responses/Error'}
+        '422': {$ref: '#/components/responses/Error'}
+  /api/v1/actions/resume:
+    post:
+      summary: Resume a group an operator curtailed (operator).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/GroupAction'}
+      responses:
+        '200': {description: The cancelled curtailments.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+        '409': {$ref: '#/components/responses/Error'}
+        '422': {$ref: '#/components/responses/Error'}
+  /api/v1/actions/cap:
+    post:
+      summary: Cap the site for a window (operator).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/CapAction'}
+      responses:
+        '201': {description: The override.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+        '422': {$ref: '#/components/responses/Error'}
+  /api/v1/actions/pause:
+    post:
+      summary: Pause the policy for a window, holding the last plan (operator).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/PauseAction'}
+      responses:
+        '201': {description: The override.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+        '409': {$ref: '#/components/responses/Error'}
+        '422': {$ref: '#/components/responses/Error'}
+  /api/v1/policy:
+    get:
+      summary: The policy and its parameters.
+      responses:
+        '200':
+          description: The policy.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Policy'}
+        '401': {$ref: '#/components/responses/Error'}
+    put:
+      summary: Change the policy or its parameters (admin).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Policy'}
+      responses:
+        '200': {description: The policy now in force.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+        '422': {$ref: '#/components/responses/Error'}
+  /api/v1/audit:
+    get:
+      summary: The audit log, newest first (admin).
+      parameters:
+        - $ref: '#/components/parameters/limit'
+      responses:
+        '200': {description: 'Who changed what, when and why.'}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+  /api/v1/tokens:
+    get:
+      summary: Access tokens, without their secrets (admin).
+      responses:
+        '200': {description: Tokens.}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+    post:
+      summary: Create an access token (admin); the secret is shown once.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/TokenRequest'}
+      responses:
+        '201': {description: 'The token: name, role and secret.'}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+        '409': {$ref: '#/components/responses/Error'}
+        '422': {$ref: '#/components/responses/Error'}
+"""#
+}

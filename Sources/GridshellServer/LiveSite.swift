@@ -1,0 +1,75 @@
+import Foundation
+import GridshellCore
+import GridshellDispatch
+
+/// Everything the controller decides with, read once at start: the site, the price series it
+/// runs over (a replay of ERCOT's files; the live feed comes through the same series), and
+/// hashprice per interval.
+public struct LiveSite: Sendable {
+    public var site: Site
+    /// The site file's text, saved as a configuration version.
+    public var siteYAML: String
+    public var backtest: Backtest
+    public var policy: Policy
+    /// Where the prices came from, as the store records it.
+    public var priceSource: String
+
+    public var dispatchSite: DispatchSite { backtest.inputs.site }
+    public var prices: PriceSeries { backtest.inputs.prices }
+    public var intervalSeconds: Double { Double(prices.intervalSeconds) }
+
+    public init(site: Site, siteYAML: String, backtest: Backtest, policy: Policy, priceSource: String) {
+        self.site = site
+        self.siteYAML = siteYAML
+        self.backtest = backtest
+        self.policy = policy
+        self.priceSource = priceSource
+    }
+
+    /// Reads the site file, the real-time price file (optionally its day-ahead companion) and
+    /// the Bitcoin history. `from`/`to` cut the price series (UTC).
+    public static func load(
+        sitePath: String, pricesPath: String, dayAheadPath: String?, bitcoinPath: String, policy: Policy, from: Date?, to: Date?
+    ) throws -> LiveSite {
+        let yaml: String
+        do { yaml = try String(contentsOfFile: sitePath, encoding: .utf8) } catch {
+            throw ServeError.input("cannot read the site file \(sitePath): \(error.localizedDescription)")
+        }
+        let site: Site
+        do { site = try SiteLoader.parse(yaml: yaml, file: sitePath) } catch { throw ServeError.input(error.description) }
+        let point = site.contract.settlementPoint
+        do {
+            let (series, format) = try BacktestSetup.prices(path: pricesPath, settlementPoint: point, from: from, to: to)
+            guard series.count >= 2 else { throw ServeError.input("\(pricesPath) has fewer than two intervals for \(point) in the chosen window") }
+            let dayAhead = try dayAheadPath.map { try BacktestSetup.dayAhead(path: $0, settlementPoint: point, on: series) }
+            let history: BitcoinHistory
+            do { history = try BitcoinHistory.read(path: bitcoinPath) } catch { throw ServeError.input(error.description) }
+            let perTH = try BacktestSetup.minerUSDPerTHHour(for: series, source: .history(history, fees: .historyOnly), poolFee: site.poolFeeFraction)
+            let inputs = BacktestInputs(
+                site: DispatchSite(site: site), prices: series, pricesKnownAhead: format == .dayAhead, dayAhead: dayAhead,
+                minerUSDPerTHHour: perTH, events: [], fourCPIntervals: BacktestSetup.fourCPProxy(series))
+            return LiveSite(
+                site: site, siteYAML: yaml, backtest: Backtest(inputs: inputs), policy: policy,
+                priceSource: "ercot-replay:\(point):\((pricesPath as NSString).lastPathComponent)")
+        } catch let error as ServeError {
+            throw error
+        } catch let error as PriceFileError {
+            throw ServeError.input(error.description)
+        } catch {
+            throw ServeError.input("\(error)")
+        }
+    }
+}
+
+/// What stops `gridshell serve` from starting, in words that name the input.
+public enum ServeError: Error, Sendable, CustomStringConvertible {
+    case input(String)
+    case store(String)
+    case fleet(String)
+
+    public var description: String {
+        switch self {
+        case .input(let s), .store(let s), .fleet(let s): return s
+        }
+    }
+}
