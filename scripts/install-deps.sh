@@ -8,6 +8,14 @@ command -v git >/dev/null || need_apt+=(git)
 # Foundation on Linux links against these at run time.
 [ -e /usr/include/curl/curl.h ] || ldconfig -p 2>/dev/null | grep -q libcurl || need_apt+=(libcurl4-openssl-dev)
 ldconfig -p 2>/dev/null | grep -q libxml2 || need_apt+=(libxml2-dev)
+# The store (GRDB links the system SQLite), the dashboard's charts (Chart.js, served by the
+# binary from Debian's package), the browser test (Chromium and its driver) and the HTTP load
+# generator for the API benchmark.
+[ -e /usr/include/sqlite3.h ] || need_apt+=(libsqlite3-dev)
+[ -e /usr/share/javascript/chart.js/chart.min.js ] || need_apt+=(libjs-chart.js)
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
+command -v wrk >/dev/null || need_apt+=(wrk)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
@@ -18,7 +26,8 @@ fi
 
 # The LP peer the hindsight optimiser is checked against, pyasic (the miner library the
 # simulated fleet must convince), and pytest.
-if ! python3 -c "import pulp, highspy, pytest, pyasic" 2>/dev/null; then
-  echo "installing PyPI packages: pulp highspy pytest pyasic"
-  python3 -m pip install --quiet pulp highspy pytest pyasic || python3 -m pip install --quiet --break-system-packages pulp highspy pytest pyasic
+# selenium drives Chromium in the dashboard test.
+if ! python3 -c "import pulp, highspy, pytest, pyasic, selenium" 2>/dev/null; then
+  echo "installing PyPI packages: pulp highspy pytest pyasic selenium"
+  python3 -m pip install --quiet pulp highspy pytest pyasic selenium || python3 -m pip install --quiet --break-system-packages pulp highspy pytest pyasic selenium
 fi

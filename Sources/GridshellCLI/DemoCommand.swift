@@ -101,6 +101,7 @@ struct DemoCommand: AsyncParsableCommand {
 
                 Ctrl-C stops it.
                 """)
+            fflush(stdout)
         }
     }
 }

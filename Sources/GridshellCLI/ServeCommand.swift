@@ -105,7 +105,10 @@ struct ServeCommand: AsyncParsableCommand {
         options.webPort = webPort
         options.simulateFleet = simulateFleet
         shared.apply(to: &options)
-        try await Self.serve(options) { url in print("gridshell serve: listening on \(url)") }
+        try await Self.serve(options) { url in
+            print("gridshell serve: listening on \(url)")
+            fflush(stdout)
+        }
     }
 
     static func serve(_ options: ServeOptions, onListening: @escaping @Sendable (String) -> Void) async throws {
