@@ -101,7 +101,7 @@ struct DemoCommand: AsyncParsableCommand {
 
                 Ctrl-C stops it.
                 """)
-            fflush(stdout)
+            fflush(nil)
         }
     }
 }

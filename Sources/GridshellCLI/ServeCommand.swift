@@ -107,7 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
         shared.apply(to: &options)
         try await Self.serve(options) { url in
             print("gridshell serve: listening on \(url)")
-            fflush(stdout)
+            fflush(nil)
         }
     }
 
