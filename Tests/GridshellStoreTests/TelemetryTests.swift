@@ -82,7 +82,7 @@ struct TelemetryTests {
         #expect(start <= t0 + 3599.5 && t0 + 3599.5 < start + 3600)
     }
 
-    @Test func recordingAThousandSamplesIsQuick() throws {
+    @Test func recordingAndFoldingAThousandMinersIsQuick() throws {
         let folder = try TemporaryStoreFolder()
         let store = try SQLiteStore(path: folder.storePath)
         var timings: [Duration] = []
@@ -96,6 +96,18 @@ struct TelemetryTests {
         }
         let rows = try store.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM telemetry_raw") }
         #expect(rows == 10_000)
+        // Five minutes of a thousand miners polled every 5 s, folded at once.
+        for round in 10..<60 {
+            let at = t0 + Double(round) * 5
+            try store.recordTelemetry((0..<1000).map { i in sample("10.0.\(i / 250).\(i % 250)", at, powerW: 3000) })
+        }
+        var folded = 0
+        let fold = try ContinuousClock().measure {
+            folded = try store.downsample(now: t0 + 86_400, rawWindow: 3600, bucket: 300, keep: 90 * 86_400)
+        }
+        #expect(folded == 60_000)
+        #expect(try store.telemetryBuckets(address: "10.0.0.7", from: t0, to: t0 + 300).map(\.samples) == [60])
+        print("downsample of 60,000 raw rows (1,000 miners, 5 minutes): \(fold)")
         var single: [Duration] = []
         for round in 0..<10 {
             let one = [sample("10.9.9.9", t0 + Double(round), powerW: 1)]
