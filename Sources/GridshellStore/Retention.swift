@@ -40,9 +40,13 @@ public struct Retention: Sendable, Equatable {
 public struct PruneCounts: Sendable, Equatable {
     /// Raw telemetry rows folded into buckets (and deleted).
     public var rawTelemetryFolded: Int
+    /// Buckets older than `bucketKeep`.
     public var telemetryBucketsDeleted: Int
+    /// Finished commands older than `commandsKeep`.
     public var commandsDeleted: Int
+    /// Audit entries older than `auditKeep`.
     public var auditDeleted: Int
+    /// Plans older than `planKeep`.
     public var plansDeleted: Int
 
     /// Counts of one prune.
@@ -58,6 +62,10 @@ public struct PruneCounts: Sendable, Equatable {
 extension SQLiteStore {
     /// Applies `retention` as of `now` in one transaction: downsamples telemetry, then deletes
     /// old buckets, finished commands, audit entries and plans.
+    ///
+    /// Run it every few minutes rather than once a day: the fold costs in proportion to the
+    /// raw rows it folds (about a third of a second for 60,000 rows here) and holds the write
+    /// lock meanwhile.
     @discardableResult
     public func prune(now: Date) throws -> PruneCounts {
         let r = retention

@@ -173,5 +173,6 @@ public struct StoreConflict: Error, Sendable, Equatable, CustomStringConvertible
         self.value = value
     }
 
+    /// The conflict in words, naming the table and column.
     public var description: String { "the store's \(table) table already has \(column) \(value)" }
 }

@@ -4,21 +4,34 @@ import GridshellCore
 
 /// Telemetry: raw samples for a day, then time buckets.
 extension SQLiteStore {
-    /// Writes `samples` in one transaction through one cached prepared statement.
+    /// Writes `samples` in one transaction, through cached prepared statements that insert
+    /// `telemetryRowsPerStatement` rows each (binding is most of the cost; one statement a row
+    /// would step and reset SQLite a thousand times for a thousand miners).
     public func recordTelemetry(_ samples: [TelemetrySample]) throws {
         guard !samples.isEmpty else { return }
         try write { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO telemetry_raw (address, at, reachable, mode, power_w, hashrate_ths, max_chip_temperature_c, error)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for s in samples {
-                insert.setUncheckedArguments([
-                    s.address, s.at.storeSeconds, s.reachable, s.mode.rawValue, s.powerW, s.hashrateTHs, s.maxChipTemperatureC, s.error,
-                ])
+            var start = samples.startIndex
+            while start < samples.endIndex {
+                let end = min(start + Self.telemetryRowsPerStatement, samples.endIndex)
+                let insert = try db.cachedStatement(sql: Self.telemetryInsertSQL(rows: end - start))
+                var values: [(any DatabaseValueConvertible)?] = []
+                values.reserveCapacity((end - start) * 8)
+                for s in samples[start..<end] {
+                    values += [s.address, s.at.storeSeconds, s.reachable, s.mode.rawValue, s.powerW, s.hashrateTHs, s.maxChipTemperatureC, s.error]
+                }
+                insert.setUncheckedArguments(StatementArguments(values))
                 try insert.execute()
+                start = end
             }
         }
+    }
+
+    /// Rows one telemetry insert carries at most (8 parameters each, far under SQLite's limit).
+    static let telemetryRowsPerStatement = 100
+
+    static func telemetryInsertSQL(rows: Int) -> String {
+        "INSERT INTO telemetry_raw (address, at, reachable, mode, power_w, hashrate_ths, max_chip_temperature_c, error) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
     }
 
     /// Raw samples of one miner taken in [from, to), oldest first (newest last).
