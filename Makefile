@@ -7,7 +7,7 @@ SWIFT ?= swift
 BIN := .build/debug/gridshell
 RELEASE_BIN := .build/release/gridshell
 
-.PHONY: all deps build release demo test bench bench-fleet fmt clean
+.PHONY: all deps build release demo tour test bench bench-fleet bench-serve fmt clean
 
 all: build
 
@@ -23,7 +23,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product gridshell
 
+# The live controller on the demo site: 1,000 simulated miners dispatched through Winter Storm
+# Uri (real ERCOT prices); prints the dashboard URL and tokens; Ctrl-C stops it.
 demo: deps
+	@$(SWIFT) build -c release --product gridshell 2>&1 | tail -n 1
+	@$(RELEASE_BIN) demo
+
+# A tour of the command line: economics, one plan, backtests through Uri, the fleet protocols.
+tour: deps
 	@$(SWIFT) build --product gridshell 2>&1 | tail -n 1
 	@./scripts/demo.sh $(BIN)
 
@@ -40,6 +47,10 @@ bench: deps
 # (needs root: pyasic only speaks to ports 80 and 4028).
 bench-fleet: deps
 	./scripts/bench-fleet.sh
+
+# The API under load (wrk) while the control loop runs 1,000 simulated miners.
+bench-serve: deps
+	./scripts/bench-serve.sh
 
 clean:
 	rm -rf .build

@@ -56,7 +56,9 @@ let package = Package(
         // The site's record: SQLite through GRDB in WAL mode, with migrations from day one.
         .target(
             name: "GridshellStore",
-            dependencies: ["GridshellCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "GridshellCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // `gridshell serve`: the services of the live loop, the HTTP API, metrics, the dashboard.
         .target(

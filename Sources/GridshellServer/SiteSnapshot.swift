@@ -88,13 +88,13 @@ public struct SiteSnapshot: Sendable, Codable, Equatable {
         if let d = decision {
             interval = Interval(index: d.interval, of: prices.count, start: prices.date(at: d.interval), end: prices.date(at: d.interval + 1))
         }
-        // The stack by load class, from the plan.
+        // The stack by load class, from the plan (loads are at the meter, cooling included).
         var mining = 0.0, flexible = 0.0
         if let plan {
-            mining = plan.groups.reduce(0) { $0 + $1.powerMW } * live.site.cooling.mining
-            flexible = plan.jobs.reduce(0) { $0 + $1.powerMW } * live.site.cooling.ai
+            mining = plan.groups.reduce(0) { $0 + $1.powerMW }
+            flexible = plan.jobs.reduce(0) { $0 + $1.powerMW }
         }
-        let firm = (plan?.firmMW ?? site.firmMW) - flexible
+        let firm = plan?.firmMW ?? site.firmMW
         let cap = plan?.capMW ?? live.site.interconnectMW
         let siteMW = plan?.siteMW ?? 0
         // The fleet as polled.

@@ -211,3 +211,33 @@ struct APITests {
         #expect(group.powerMW < 0.05)
     }
 }
+
+@Suite("Metrics")
+struct MetricsTests {
+    @Test("/metrics speaks Prometheus text: power by class, prices, margin, miners by state, polls and commands")
+    func exposition() async throws {
+        let h = try Harness()
+        h.api.metrics.polled(seconds: 0.4, reachable: 1_000)
+        await h.controller.observe(await h.fleet.poll())
+        await h.controller.tick()
+        try await h.app().test(.router) { client in
+            let r = try await client.execute(uri: "/metrics", method: .get)
+            #expect(r.status == .ok)
+            #expect(r.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let text = String(buffer: r.body)
+            for needle in [
+                #"gridshell_site_power_mw{class="mining"}"#, #"gridshell_site_power_mw{class="firm_ai"}"#, #"gridshell_site_power_mw{class="headroom"}"#,
+                "gridshell_energy_price_usd_per_mwh ", "gridshell_hashprice_usd_per_ph_day ", #"gridshell_miners{state="normal"}"#,
+                "gridshell_poll_duration_seconds_count 1", #"gridshell_commands_total{result="acknowledged"}"#, "# TYPE gridshell_site_power_mw gauge",
+            ] {
+                #expect(text.contains(needle), "missing \(needle)")
+            }
+            // The numbers are the snapshot's, not placeholders.
+            let snapshot = try #require(h.controller.board.snapshot)
+            let firm = text.split(separator: "\n").first { $0.hasPrefix(#"gridshell_site_power_mw{class="firm_ai"}"#) }
+            let value = firm.flatMap { Double($0.split(separator: " ").last ?? "") }
+            #expect(value.map { abs($0 - snapshot.power.firmAIMW) < 1e-6 } == true)
+            #expect(snapshot.power.firmAIMW > 2)
+        }
+    }
+}
