@@ -1,5 +1,6 @@
 import Foundation
 import GridshellCore
+import NIOCore
 import GridshellDispatch
 import GridshellStore
 import Synchronization
@@ -157,7 +158,7 @@ public struct SiteSnapshot: Sendable, Codable, Equatable {
 
 /// The newest snapshot, encoded once, for readers that must not wait on the controller.
 public final class StateBoard: Sendable {
-    private let current = Mutex<(snapshot: SiteSnapshot?, json: [UInt8])>((nil, Array("{}".utf8)))
+    private let current = Mutex<(snapshot: SiteSnapshot?, json: ByteBuffer)>((nil, ByteBuffer(string: "{}")))
 
     public init() {}
 
@@ -165,10 +166,11 @@ public final class StateBoard: Sendable {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
-        let json = (try? encoder.encode(snapshot)).map(Array.init) ?? Array("{}".utf8)
+        let json = (try? encoder.encode(snapshot)).map { ByteBuffer(bytes: $0) } ?? ByteBuffer(string: "{}")
         current.withLock { $0 = (snapshot, json) }
     }
 
     public var snapshot: SiteSnapshot? { current.withLock { $0.snapshot } }
-    public var json: [UInt8] { current.withLock { $0.json } }
+    /// The snapshot as JSON; readers share the buffer (copy on write), so serving it copies nothing.
+    public var json: ByteBuffer { current.withLock { $0.json } }
 }

@@ -53,7 +53,7 @@ public struct SiteAPI: Sendable {
         let board = self.board, store = self.store, controller = self.controller
         api.get("/state") { _, context in
             _ = try context.require(.viewer)
-            return Self.raw(board.json)
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: board.json))
         }
         api.get("/whoami") { _, context in
             let caller = try context.require(.viewer)
