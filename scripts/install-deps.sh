@@ -27,7 +27,7 @@ fi
 # The LP peer the hindsight optimiser is checked against, pyasic (the miner library the
 # simulated fleet must convince), and pytest.
 # selenium drives Chromium in the dashboard test.
-if ! python3 -c "import pulp, highspy, pytest, pyasic, selenium" 2>/dev/null; then
-  echo "installing PyPI packages: pulp highspy pytest pyasic selenium"
-  python3 -m pip install --quiet pulp highspy pytest pyasic selenium || python3 -m pip install --quiet --break-system-packages pulp highspy pytest pyasic selenium
+if ! python3 -c "import pulp, highspy, pytest, pyasic, selenium, schemathesis" 2>/dev/null; then
+  echo "installing PyPI packages: pulp highspy pytest pyasic selenium schemathesis"
+  python3 -m pip install --quiet pulp highspy pytest pyasic selenium schemathesis || python3 -m pip install --quiet --break-system-packages pulp highspy pytest pyasic selenium schemathesis
 fi

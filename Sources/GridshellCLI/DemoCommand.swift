@@ -34,6 +34,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Where the demo's database goes (made anew each run).")
     var db: String = "out/demo/gridshell.sqlite"
 
+    @Option(help: "cgminer API port of the simulated miners.")
+    var rpcPort: Int = 14028
+
+    @Option(help: "Web port of the simulated miners.")
+    var webPort: Int = 18080
+
     @OptionGroup var shared: ServeSharedOptions
 
     func validate() throws {
@@ -69,8 +75,8 @@ struct DemoCommand: AsyncParsableCommand {
         options.to = ServeCommand.parseTime(to)
         options.speed = 900 / secondsPerInterval
         options.simulateFleet = true
-        options.rpcPort = 14028
-        options.webPort = 18080
+        options.rpcPort = rpcPort
+        options.webPort = webPort
         shared.apply(to: &options)
         if shared.pollSeconds == 5 { options.pollSeconds = 2 }
         options.rampUpWallSeconds = min(2, secondsPerInterval)
