@@ -124,8 +124,18 @@ struct AuthMiddleware: RouterMiddleware {
     }
 }
 
+/// Checked tokens for a minute, so a token revoked in the store stops working within one.
 final class TokenCache: Sendable {
-    private let entries = Mutex<[String: Caller]>([:])
-    func get(_ hash: String) -> Caller? { entries.withLock { $0[hash] } }
-    func put(_ hash: String, _ caller: Caller) { entries.withLock { $0[hash] = caller } }
+    private let entries = Mutex<[String: (caller: Caller, until: ContinuousClock.Instant)]>([:])
+    static let lifetime = Duration.seconds(60)
+
+    func get(_ hash: String) -> Caller? {
+        entries.withLock { e in
+            guard let hit = e[hash] else { return nil }
+            if hit.until < .now { e[hash] = nil; return nil }
+            return hit.caller
+        }
+    }
+
+    func put(_ hash: String, _ caller: Caller) { entries.withLock { $0[hash] = (caller, .now + Self.lifetime) } }
 }
