@@ -90,12 +90,18 @@ public actor SiteController {
         }
         _ = try store.saveSiteConfiguration(yaml: live.siteYAML, author: "gridshell serve", at: Date())
         unfinished = try store.unfinishedCommands()
-        // What was sent in the last minutes before a restart counts as sent.
-        for c in try store.commands(from: Date().addingTimeInterval(-300), to: Date().addingTimeInterval(1), address: nil, limit: 100_000)
-        where c.state != .failed {
+        // What was sent in the last minutes before a restart counts as sent (commands are kept
+        // by interval, in site time; `createdAt` is wall time).
+        let siteNow = clock.siteTime()
+        let recent = Date().addingTimeInterval(-300)
+        for c in try store.commands(from: siteNow.addingTimeInterval(-2 * 86_400), to: siteNow.addingTimeInterval(86_400), address: nil, limit: 100_000)
+        where c.state != .failed && c.createdAt > recent {
             if let seen = lastSent[c.address], seen.at > c.createdAt { continue }
             lastSent[c.address] = (c.command, c.createdAt)
         }
+        // Unanswered ones are settled after the first poll, by reading (or sending once more):
+        // the plan must not send them again meanwhile.
+        for c in unfinished { lastSent[c.address] = (c.command, Date()) }
         if let last = try store.lastSettledInterval() { lastEntry = try store.ledger(from: last, to: last.addingTimeInterval(1)).last }
     }
 
