@@ -27,8 +27,9 @@ extension DashboardPage {
   let polling = false;
   let overridesSeenAt = 0;
   // Rolling history kept in the browser, keyed by interval start (ms of site time).
-  const hist = { power: new Map(), price: new Map(), forecast: new Map() };
-  let pricesThrough = 0;   // newest settled price fetched, ms
+  const hist = { power: new Map(), price: new Map(), forecast: new Map(), net: new Map() };
+  let through = { price: 0, ledger: 0, plan: 0 };   // newest interval fetched of each, ms
+  let synced = { index: -1, at: 0 };
   const charts = {};
 
   // ---------- formatting ----------
@@ -145,65 +146,76 @@ extension DashboardPage {
   }
 
   // ---------- history ----------
+  //
+  // The charts' series are kept in the browser, keyed by interval start (ms of site time), and
+  // filled from the site's record: settled prices (/prices), settled intervals (/ledger) and the
+  // plans as decided (/plans; a re-decided interval keeps its newest plan). On load they reach
+  // back a site day, so a reload does not start empty; after that only what is new is fetched,
+  // each time the interval moves on (and every few seconds, for plans re-decided mid-interval).
 
   function keepWindow(map, nowMs) {
     for (const k of map.keys()) if (k < nowMs - WINDOW_MS) map.delete(k);
   }
 
-  async function seedHistory(s) {
+  // The planned stack by load class; every figure is at the meter, cooling included.
+  function stackOf(plan) {
+    const mining = plan.groups.reduce((a, g) => a + g.powerMW, 0);
+    const flexible = plan.jobs.reduce((a, j) => a + j.powerMW, 0);
+    return {
+      firm: plan.firmMW, flexible: flexible, mining: mining,
+      headroom: Math.max(0, plan.capMW - plan.siteMW), cap: plan.capMW, decidedAt: 0
+    };
+  }
+
+  const query = (from, to) => '?from=' + encodeURIComponent(isoTime(from)) + '&to=' + encodeURIComponent(isoTime(to));
+
+  async function sync(s) {
     const now = ms(s.siteTime);
-    const from = isoTime(now - WINDOW_MS);
-    const to = isoTime(now + 1000);
-    const q = '?from=' + encodeURIComponent(from) + '&to=' + encodeURIComponent(to);
-    const [prices, ledger] = await Promise.all([
-      api('GET', '/api/v1/prices' + q).catch(() => []),
-      api('GET', '/api/v1/ledger' + q).catch(() => null)
+    const oldest = now - WINDOW_MS;
+    const [prices, ledger, plans] = await Promise.all([
+      api('GET', '/api/v1/prices' + query(through.price ? through.price + 1000 : oldest, now + 1000)).catch(() => null),
+      api('GET', '/api/v1/ledger' + query(through.ledger ? through.ledger + 1000 : oldest, now + 1000)).catch(() => null),
+      // From the newest plan seen, inclusive: its interval may have been decided again.
+      api('GET', '/api/v1/plans' + query(through.plan || oldest, now + 1000) + '&limit=500').catch(() => null)
     ]);
-    for (const p of prices || []) addPrice(p);
-    // Settled intervals give the stack as metered: AI as a whole and mining. The tenant's firm
-    // load is contracted, so settled AI above today's firm level is shown as flexible.
-    const firm = s.power.firmAIMW;
+    for (const p of prices || []) {
+      const t = ms(p.intervalStart);
+      hist.price.set(t, p.priceUSDPerMWh);
+      through.price = Math.max(through.price, t);
+    }
     for (const e of (ledger && ledger.entries) || []) {
       const t = ms(e.start);
-      if (hist.power.has(t)) continue;
-      const firmPart = Math.min(e.aiMW, firm);
-      hist.power.set(t, {
-        firm: firmPart, flexible: Math.max(0, e.aiMW - firmPart), mining: e.minerMW,
-        headroom: Math.max(0, s.power.interconnectMW - e.siteMW), cap: null, interconnect: s.power.interconnectMW
-      });
+      hist.net.set(t, e.miningRevenueUSD + e.aiRevenueUSD + e.powerCreditsUSD + e.gridCreditsUSD - e.energyCostUSD -
+        e.fourCPChargeUSD - e.penaltiesUSD - e.checkpointCostUSD - e.deadlinePenaltyUSD);
       if (!hist.price.has(t)) hist.price.set(t, e.priceUSDPerMWh);
+      through.ledger = Math.max(through.ledger, t);
     }
-  }
-
-  function addPrice(p) {
-    const t = ms(p.intervalStart);
-    hist.price.set(t, p.priceUSDPerMWh);
-    if (t > pricesThrough) pricesThrough = t;
-  }
-
-  async function fetchNewPrices(s) {
-    const now = ms(s.siteTime);
-    const from = pricesThrough ? pricesThrough + 1000 : now - WINDOW_MS;
-    if (now <= from) return;
-    const q = '?from=' + encodeURIComponent(isoTime(from)) + '&to=' + encodeURIComponent(isoTime(now + 1000));
-    const prices = await api('GET', '/api/v1/prices' + q).catch(() => []);
-    for (const p of prices || []) addPrice(p);
+    for (const item of plans || []) {
+      const t = ms(item.intervalStart);
+      const decided = ms(item.decidedAt);
+      const known = hist.power.get(t);
+      if (known && known.decidedAt > decided) continue;
+      const stack = stackOf(item.plan);
+      stack.decidedAt = decided;
+      hist.power.set(t, stack);
+      through.plan = Math.max(through.plan, t);
+    }
+    synced = { index: s.interval ? s.interval.index : -1, at: Date.now() };
   }
 
   function record(s) {
     const now = ms(s.siteTime);
     if (state && ms(state.siteTime) > now) {
       // The site's clock went back (a new replay): start over.
-      hist.power.clear(); hist.price.clear(); hist.forecast.clear(); pricesThrough = 0;
+      for (const m of Object.values(hist)) m.clear();
+      through = { price: 0, ledger: 0, plan: 0 };
     }
-    const t = s.interval ? ms(s.interval.start) : now;
-    const p = s.power;
-    hist.power.set(t, {
-      firm: p.firmAIMW, flexible: p.flexibleAIMW, mining: p.miningMW, headroom: p.headroomMW,
-      cap: p.capMW, interconnect: p.interconnectMW
-    });
-    if (s.interval) hist.forecast.set(t, s.price.forecastUSDPerMWh);
-    keepWindow(hist.power, now); keepWindow(hist.price, now); keepWindow(hist.forecast, now);
+    if (s.interval) hist.forecast.set(ms(s.interval.start), s.price.forecastUSDPerMWh);
+    for (const m of Object.values(hist)) keepWindow(m, now);
+  }
+
+  function needsSync(s) {
+    return !s.interval || s.interval.index !== synced.index || Date.now() - synced.at > 5000;
   }
 
   function series(map, pick) {
@@ -212,10 +224,18 @@ extension DashboardPage {
 
   // ---------- charts ----------
 
+  // A linear axis over site time (ms), ticked on whole hours of UTC.
   function timeAxis() {
     return {
       type: 'linear',
       ticks: { callback: (v) => fmtTick(v), maxRotation: 0, autoSkipPadding: 16 },
+      afterBuildTicks: (axis) => {
+        const span = axis.max - axis.min;
+        const step = span > 36 * HOUR ? 6 * HOUR : span > 12 * HOUR ? 3 * HOUR : HOUR;
+        const ticks = [];
+        for (let t = Math.ceil(axis.min / step) * step; t <= axis.max; t += step) ticks.push({ value: t });
+        axis.ticks = ticks;
+      },
       grid: { color: '#eef0f3' }
     };
   }
@@ -233,7 +253,7 @@ extension DashboardPage {
 
     const area = (label, color, fill) => ({
       label: label, data: [], stack: 'load', fill: fill, backgroundColor: color, borderColor: color,
-      borderWidth: 1, pointRadius: 0, tension: 0
+      borderWidth: 1, pointRadius: 0, stepped: 'after'
     });
     charts.power = new Chart($('chart-power'), {
       type: 'line',
@@ -243,7 +263,7 @@ extension DashboardPage {
           area('Flexible AI', COLORS.flexible, '-1'),
           area('Mining', COLORS.mining, '-1'),
           Object.assign(area('Headroom', COLORS.headroom, '-1'), { borderColor: 'rgba(64, 192, 87, 0.6)' }),
-          { label: 'Cap', data: [], stack: 'cap', borderColor: COLORS.cap, borderWidth: 2, borderDash: [6, 4], pointRadius: 0, fill: false, stepped: true },
+          { label: 'Cap', data: [], stack: 'cap', borderColor: COLORS.cap, borderWidth: 2, borderDash: [6, 4], pointRadius: 0, fill: false, stepped: 'after' },
           { label: 'Interconnect', data: [], stack: 'interconnect', borderColor: COLORS.interconnect, borderWidth: 1.5, pointRadius: 0, fill: false }
         ]
       },
@@ -258,8 +278,8 @@ extension DashboardPage {
       type: 'line',
       data: {
         datasets: [
-          { label: 'Settled price', data: [], borderColor: COLORS.price, backgroundColor: COLORS.price, borderWidth: 2, pointRadius: 0, stepped: 'before' },
-          { label: 'Forecast', data: [], borderColor: COLORS.forecast, backgroundColor: COLORS.forecast, borderWidth: 1.5, borderDash: [3, 3], pointRadius: 0, stepped: 'before' }
+          { label: 'Settled price', data: [], borderColor: COLORS.price, backgroundColor: COLORS.price, borderWidth: 2, pointRadius: 0, stepped: 'after' },
+          { label: 'Forecast', data: [], borderColor: COLORS.forecast, backgroundColor: COLORS.forecast, borderWidth: 1.5, borderDash: [3, 3], pointRadius: 0, stepped: 'after' }
         ]
       },
       options: {
@@ -312,8 +332,8 @@ extension DashboardPage {
     p.data.datasets[1].data = series(hist.power, (v) => v.flexible);
     p.data.datasets[2].data = series(hist.power, (v) => v.mining);
     p.data.datasets[3].data = series(hist.power, (v) => v.headroom);
-    p.data.datasets[4].data = series(hist.power, (v) => v.cap).filter((d) => d.y !== null);
-    p.data.datasets[5].data = series(hist.power, (v) => v.interconnect);
+    p.data.datasets[4].data = series(hist.power, (v) => v.cap);
+    p.data.datasets[5].data = [{ x: xMin, y: s.power.interconnectMW }, { x: now, y: s.power.interconnectMW }];
     p.options.scales.x.min = xMin; p.options.scales.x.max = now;
     p.options.scales.y.suggestedMax = s.power.interconnectMW * 1.1;
     p.update('none');
@@ -341,14 +361,13 @@ extension DashboardPage {
     charts.miners.data.datasets[0].data = MODES.map((m) => s.miners[m] || 0);
     charts.miners.update('none');
 
-    const nets = s.todayNetByInterval || [];
-    const step = s.interval ? ms(s.interval.end) - ms(s.interval.start) : 15 * 60 * 1000;
-    const lastStart = s.interval ? ms(s.interval.start) : now;
+    // What each of today's settled intervals netted (the site's day, UTC).
+    const dayStart = now - (now % (24 * HOUR));
+    const today = series(hist.net).filter((d) => d.x >= dayStart);
     const l = charts.ledger;
-    // Today's settled intervals run up to the one in progress.
-    l.data.labels = nets.map((_, i) => fmtTick(lastStart - (nets.length - i) * step));
-    l.data.datasets[0].data = nets;
-    l.data.datasets[0].backgroundColor = nets.map((v) => v < 0 ? '#e03131' : '#2f9e44');
+    l.data.labels = today.map((d) => fmtTick(d.x));
+    l.data.datasets[0].data = today.map((d) => d.y);
+    l.data.datasets[0].backgroundColor = today.map((d) => d.y < 0 ? '#e03131' : '#2f9e44');
     l.update('none');
 
     drawTimeline(s, now);
@@ -533,7 +552,7 @@ extension DashboardPage {
     renderGroups(s);
     renderBreakEvens(s);
     renderLedger(s);
-    renderList('reasons', s.reasons || [], 'No plan yet.');
+    renderList('reasons', s.reasons || [], s.interval ? 'No reasons given for this interval.' : 'No plan yet.');
     renderList('unmet', s.unmet || [], 'Every commitment is met.');
     renderEvents(s);
     renderOverrides(s);
@@ -551,7 +570,7 @@ extension DashboardPage {
         setText('conn-status', 'Waiting for the controller\u2019s first plan…');
       } else {
         record(s);
-        await fetchNewPrices(s);
+        if (needsSync(s)) await sync(s);
         if (Date.now() - overridesSeenAt > 5000) await refreshOverrides();
         state = s;
         render(s);
@@ -573,7 +592,7 @@ extension DashboardPage {
     if (!charts.power) makeCharts();
     try {
       const s = await api('GET', '/api/v1/state');
-      if (s && s.siteTime && s.power) await seedHistory(s);
+      if (s && s.siteTime && s.power) await sync(s);
     } catch (e) { /* the first poll reports it */ }
     await refreshOverrides();
     await poll();
@@ -594,6 +613,7 @@ extension DashboardPage {
     try {
       const answer = await run();
       showResult(true, describe(answer));
+      synced.at = 0;
       await refreshOverrides();
       await poll();
     } catch (e) {

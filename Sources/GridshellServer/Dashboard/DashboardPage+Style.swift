@@ -8,6 +8,7 @@ extension DashboardPage {
   font-size: 15px; color: var(--ink); background: var(--bg);
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; line-height: 1.4; }
 h1 { font-size: 1.25rem; margin: 0; }
 h2 { font-size: 1rem; margin: 0 0 0.4rem; }
@@ -51,7 +52,7 @@ main { padding: 0.8rem 1.2rem 1.6rem; }
 .pos { color: var(--good); }
 .neg { color: var(--bad); }
 
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(26rem, 1fr)); gap: 0.8rem; align-items: start; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(24rem, 1fr)); grid-auto-flow: row dense; gap: 0.8rem; align-items: start; }
 .panel { background: var(--panel); border-radius: 10px; padding: 0.8rem 1rem; box-shadow: 0 1px 2px rgba(0,0,0,0.08); min-width: 0; }
 .panel.wide { grid-column: span 2; }
 @media (max-width: 56rem) { .panel.wide { grid-column: auto; } }
@@ -84,7 +85,8 @@ thead th { font-size: 0.75rem; color: var(--muted); text-transform: uppercase; l
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 
 .ledger { display: grid; grid-template-columns: repeat(2, 1fr); gap: 0.2rem 1rem; margin: 0 0 0.6rem; }
-.ledger div { display: flex; justify-content: space-between; border-bottom: 1px dotted var(--line); }
+.ledger div { display: flex; justify-content: space-between; gap: 0.5rem; border-bottom: 1px dotted var(--line); }
+.ledger div.full { grid-column: 1 / -1; }
 .ledger dt { color: var(--muted); }
 .ledger dd { margin: 0; font-weight: 600; font-variant-numeric: tabular-nums; }
 
@@ -97,11 +99,14 @@ ul.timeline time { font-variant-numeric: tabular-nums; color: var(--muted); marg
 .override.cancelled .status { background: #f1f3f5; color: #868e96; }
 .override.scheduled .status { background: #fff3bf; color: #7a5b00; }
 
-form.action fieldset { border: 1px solid var(--line); border-radius: 8px; margin: 0 0 0.6rem; padding: 0.4rem 0.7rem 0.6rem; display: flex; flex-wrap: wrap; gap: 0.5rem 0.8rem; align-items: end; }
+form.action fieldset { min-width: 0; border: 1px solid var(--line); border-radius: 8px; margin: 0 0 0.6rem; padding: 0.4rem 0.7rem 0.6rem; display: flex; flex-wrap: wrap; gap: 0.5rem 0.8rem; align-items: end; }
 form.action legend { font-weight: 600; padding: 0 0.3rem; font-size: 0.9rem; }
 form.action label { display: flex; flex-direction: column; font-size: 0.8rem; color: var(--muted); gap: 0.15rem; }
 form.action label input[type="number"] { width: 6rem; }
 form.action label.reason { flex: 1 1 12rem; }
+form.action label.wide { flex: 1 1 100%; min-width: 0; }
+form.action label.wide select { width: 100%; }
+form.action select { max-width: 100%; text-overflow: ellipsis; }
 form.action .buttons { display: flex; gap: 0.4rem; }
 .result { min-height: 1.4em; margin: 0.3rem 0 0; font-weight: 600; }
 .result.ok { color: var(--good); }

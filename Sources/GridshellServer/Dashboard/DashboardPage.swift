@@ -61,16 +61,6 @@ enum DashboardPage {
       <div class="chart"><canvas id="chart-power" role="img" aria-label="Stacked power by load class over time"></canvas></div>
     </section>
 
-    <section class="panel wide" aria-labelledby="h-price">
-      <h2 id="h-price">Price against break-even</h2>
-      <p class="hint">
-        Settled real-time price and the plan's forecast, USD/MWh; dashed lines are each group's break-even at its stock point.
-        <label class="inline"><input type="checkbox" id="price-log"> log scale</label>
-      </p>
-      <div class="chart"><canvas id="chart-price" role="img" aria-label="Energy price over time with break-even lines"></canvas></div>
-      <ul id="break-evens" class="chips" aria-label="Break-even prices"></ul>
-    </section>
-
     <section class="panel" aria-labelledby="h-miners">
       <h2 id="h-miners">Miners by state</h2>
       <div class="split">
@@ -86,15 +76,14 @@ enum DashboardPage {
       </div>
     </section>
 
-    <section class="panel" aria-labelledby="h-groups">
-      <h2 id="h-groups">Miner groups</h2>
-      <div class="table-wrap">
-        <table id="groups">
-          <caption class="hint">Planned operating points against the modes the miners report.</caption>
-          <thead><tr><th scope="col">Group</th><th scope="col">Model</th><th scope="col">Planned</th><th scope="col">Observed</th><th scope="col" class="num">MW</th></tr></thead>
-          <tbody></tbody>
-        </table>
-      </div>
+    <section class="panel wide" aria-labelledby="h-price">
+      <h2 id="h-price">Price against break-even</h2>
+      <p class="hint">
+        Settled real-time price and the plan's forecast, USD/MWh; dashed lines are each group's break-even at its stock point.
+        <label class="inline"><input type="checkbox" id="price-log"> log scale</label>
+      </p>
+      <div class="chart"><canvas id="chart-price" role="img" aria-label="Energy price over time with break-even lines"></canvas></div>
+      <ul id="break-evens" class="chips" aria-label="Break-even prices"></ul>
     </section>
 
     <section class="panel" aria-labelledby="h-ledger">
@@ -107,17 +96,9 @@ enum DashboardPage {
         <div><dt>Power credits</dt><dd id="ledger-power-credits">—</dd></div>
         <div><dt>Grid credits</dt><dd id="ledger-grid-credits">—</dd></div>
         <div><dt>Penalties</dt><dd id="ledger-penalties">—</dd></div>
-        <div><dt>Energy</dt><dd id="ledger-mwh">—</dd></div>
+        <div class="full"><dt>Energy drawn</dt><dd id="ledger-mwh">—</dd></div>
       </dl>
       <div class="chart short"><canvas id="chart-ledger" role="img" aria-label="Net USD per interval today"></canvas></div>
-    </section>
-
-    <section class="panel" aria-labelledby="h-plan">
-      <h2 id="h-plan">The plan</h2>
-      <h3>Why</h3>
-      <ul id="reasons" class="plain"></ul>
-      <h3>Unmet commitments</h3>
-      <ul id="unmet" class="plain"></ul>
     </section>
 
     <section class="panel wide" aria-labelledby="h-events">
@@ -130,6 +111,25 @@ enum DashboardPage {
     <section class="panel" aria-labelledby="h-overrides">
       <h2 id="h-overrides">Overrides</h2>
       <ul id="overrides" class="timeline"></ul>
+    </section>
+
+    <section class="panel" aria-labelledby="h-groups">
+      <h2 id="h-groups">Miner groups</h2>
+      <div class="table-wrap">
+        <table id="groups">
+          <caption class="hint">Planned operating points against the modes the miners report.</caption>
+          <thead><tr><th scope="col">Group</th><th scope="col">Model</th><th scope="col">Planned</th><th scope="col">Observed</th><th scope="col" class="num">MW</th></tr></thead>
+          <tbody></tbody>
+        </table>
+      </div>
+    </section>
+
+    <section class="panel" aria-labelledby="h-plan">
+      <h2 id="h-plan">The plan</h2>
+      <h3>Why</h3>
+      <ul id="reasons" class="plain"></ul>
+      <h3>Unmet commitments</h3>
+      <ul id="unmet" class="plain"></ul>
     </section>
 
     <section class="panel" id="controls" aria-labelledby="h-controls" hidden>
@@ -167,7 +167,7 @@ enum DashboardPage {
       <form id="cancel-form" class="action">
         <fieldset>
           <legend>Cancel an override</legend>
-          <label>Override <select id="cancel-override"></select></label>
+          <label class="wide">Override <select id="cancel-override"></select></label>
           <label class="reason">Reason <input id="cancel-reason" type="text" maxlength="200" required placeholder="why"></label>
           <div class="buttons"><button id="cancel-submit" type="submit">Cancel override</button></div>
         </fieldset>
