@@ -114,6 +114,7 @@ def browser():
     options = webdriver.ChromeOptions()
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,1000", "--force-device-scale-factor=1"):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
         yield driver
@@ -216,6 +217,13 @@ def test_viewer_sees_no_controls(demo, browser):
     assert not browser.find_element("id", "curtail-submit").is_displayed()
     # The viewer still sees the overrides.
     wait_for("overrides listed for the viewer", lambda: GROUP in text(browser, "overrides"))
+
+
+def test_page_script_raised_no_errors(browser):
+    # The refused curtailment (409) shows as a failed load; anything else is a fault in the page.
+    errors = [e["message"] for e in browser.get_log("browser")
+              if e["level"] == "SEVERE" and "Failed to load resource" not in e["message"]]
+    assert not errors, errors
 
 
 def test_demo_stops_cleanly_on_sigterm(demo):
