@@ -37,7 +37,7 @@ tour: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
-	python3 -m pytest -q scripts/test_lp_peer.py scripts/test_pyasic_fleet.py scripts/test_api_contract.py
+	python3 -m pytest -q scripts/test_lp_peer.py scripts/test_pyasic_fleet.py scripts/test_api_contract.py scripts/test_dashboard.py
 
 # Speed figures for docs/PERFORMANCE.md (release build; not part of CI).
 bench: deps

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BINARIES = [ROOT / ".build/release/gridshell", ROOT / ".build/debug/gridshell"]
+BINARIES = [ROOT / ".build/debug/gridshell", ROOT / ".build/release/gridshell"]
 CHROMEDRIVER = "/usr/bin/chromedriver"
 GROUP = "s19jpro-stock"
 
@@ -50,7 +50,8 @@ class Demo:
         self.ready_file = workdir / "ready.json"
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
-            [str(binary), "demo", "--port", "0", "--ready-file", str(self.ready_file), "--db", str(workdir / "d.sqlite"), "--seconds", "120"],
+            [str(binary), "demo", "--port", "0", "--ready-file", str(self.ready_file), "--db", str(workdir / "d.sqlite"), "--seconds", "120",
+             "--rpc-port", "24228", "--web-port", "28280"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
         threading.Thread(target=self._read, daemon=True).start()
 
