@@ -102,8 +102,9 @@ public final class ProtocolDriver: MinerDriver {
         let request = lux ? Self.luxRead : Self.stockRead
         let bytes = try await rpc.send(request, to: endpoint.address, port: endpoint.rpcPort)
         let set = try CGMinerReplySet.parse(bytes, request: request)
-        var t = try TelemetryReader(set).telemetry()
-        if let identity { t.identity = identity }
+        var reader = TelemetryReader(set)
+        reader.knownIdentity = identity
+        var t = try reader.telemetry()
         switch identity?.firmware {
         case .stock?:
             // bmminer's API does not say the work mode; the web interface does. Ask it when the

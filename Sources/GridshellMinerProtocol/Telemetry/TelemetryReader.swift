@@ -36,6 +36,9 @@ public struct TelemetryReader: Sendable {
     public var minerConfig: AntminerMinerConfig?
     /// The catalog model names are normalised to.
     public var catalog: MinerCatalog
+    /// The miner's identity when it is already known (every read after identification): taken
+    /// as it is instead of being worked out from the replies again.
+    public var knownIdentity: MinerIdentity?
 
     public init(catalog: MinerCatalog = .builtIn) {
         self.catalog = catalog
@@ -73,7 +76,7 @@ public struct TelemetryReader: Sendable {
     /// Everything the replies say, or an error when they say nothing usable.
     public func telemetry() throws(TelemetryError) -> MinerTelemetry {
         var errors = failures.map(\.description)
-        let identity = readIdentity()
+        let identity = knownIdentity ?? readIdentity()
         let modelText = rawModel ?? identity?.model ?? ""
         let algorithm = HashAlgorithm.of(model: modelText)
         let rates = readHashrates(algorithm: algorithm)
