@@ -2,6 +2,7 @@ import Foundation
 import GridshellCore
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 
 @testable import GridshellMiners
@@ -19,6 +20,23 @@ import Testing
     func poller(_ fleet: SimulatedFleet, reply: Int64 = 2_000, settings: FleetSettings = FleetSettings(concurrency: 64, confirmTimeout: 5, confirmInterval: 0.05)) -> FleetPoller {
         let driver = ProtocolDriver(group: Self.group, limits: TransportLimits(connectTimeout: .milliseconds(500), replyTimeout: .milliseconds(reply)))
         return FleetPoller(driver: driver, settings: settings, endpoints: fleet.miners.map { MinerEndpoint(address: $0.spec.address, rpcPort: 14_128, webPort: 18_180) })
+    }
+
+    @Test func boundedMapKeepsOrderAndItsLimit() async {
+        let inFlight = Mutex((now: 0, most: 0, calls: 0))
+        let items = Array(0..<1_000)
+        let out = await boundedMap(items, limit: 7) { i -> Int in
+            inFlight.withLock { $0.now += 1; $0.most = max($0.most, $0.now); $0.calls += 1 }
+            await Task.yield()
+            inFlight.withLock { $0.now -= 1 }
+            return i * 2
+        }
+        #expect(out == items.map { $0 * 2 })
+        let seen = inFlight.withLock { $0 }
+        #expect(seen.calls == 1_000 && seen.now == 0)
+        #expect(seen.most <= 7 && seen.most > 1)
+        #expect(await boundedMap([Int](), limit: 4) { $0 }.isEmpty)
+        #expect(await boundedMap([1, 2], limit: 100) { $0 + 1 } == [2, 3])
     }
 
     @Test func discoveryFindsAndIdentifiesEveryKind() async throws {
