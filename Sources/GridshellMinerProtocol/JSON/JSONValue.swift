@@ -46,7 +46,15 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     public init() {}
 
     public init(_ pairs: [(String, JSONValue)]) {
-        for (key, value) in pairs { self[key] = value }
+        self.init(members: pairs)
+    }
+
+    /// Members in the order read, sized once: a key given twice keeps its first position and
+    /// its last value.
+    init(members: [(String, JSONValue)]) {
+        keys.reserveCapacity(members.count)
+        storage.reserveCapacity(members.count)
+        for (key, value) in members where storage.updateValue(value, forKey: key) == nil { keys.append(key) }
     }
 
     public var count: Int { keys.count }
