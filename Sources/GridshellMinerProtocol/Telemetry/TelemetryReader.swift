@@ -28,6 +28,10 @@ public struct TelemetryError: Error, Sendable, Equatable, CustomStringConvertibl
 public struct TelemetryReader: Sendable {
     /// Successful replies by lower-cased command.
     public private(set) var replies: [String: CGMinerReply] = [:]
+    /// `SUMMARY[0]` and the measuring `STATS` element, found once when their replies are added
+    /// (every part of the telemetry reads them).
+    private(set) var summaryObject: JSONObject?
+    private(set) var statsObject: JSONObject?
     /// Commands that failed.
     public private(set) var failures: [CGMinerError] = []
     /// Stock web `get_system_info.cgi`, for identity.
@@ -54,7 +58,10 @@ public struct TelemetryReader: Sendable {
         if let error = reply.error {
             failures.append(error)
         } else {
-            replies[reply.command.lowercased()] = reply
+            let command = reply.command.lowercased()
+            replies[command] = reply
+            if command == "summary" { summaryObject = reply.first("SUMMARY") }
+            if command == "stats" { statsObject = Self.measuringStats(reply) }
         }
     }
 
