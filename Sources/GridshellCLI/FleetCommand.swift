@@ -42,13 +42,15 @@ struct FleetCommand: AsyncParsableCommand {
             }
         }
 
-        func fleet() throws -> (FleetPoller, [MinerEndpoint]) {
+        /// The fleet over the real protocols; `control` when this run commands the miners (it
+        /// then keeps each LuxOS miner's session from its first read on).
+        func fleet(control: Bool = false) throws -> (FleetPoller, [MinerEndpoint]) {
             guard timeout > 0, timeout <= 120 else { throw ValidationError("--timeout must be from 0 to 120 seconds") }
             guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
             let login = webLogin.split(separator: ":", maxSplits: 1).map(String.init)
             guard login.count == 2 else { throw ValidationError("--web-login must be user:password") }
             let limits = TransportLimits(connectTimeout: .milliseconds(Int64(min(timeout, 1) * 1_000)), replyTimeout: .milliseconds(Int64(timeout * 1_000)))
-            let driver = ProtocolDriver(group: MultiThreadedEventLoopGroup.singleton, limits: limits, webUser: login[0], webPassword: login[1])
+            let driver = ProtocolDriver(group: MultiThreadedEventLoopGroup.singleton, limits: limits, webUser: login[0], webPassword: login[1], holdsLuxOSSessions: control)
             var endpoints: [MinerEndpoint] = []
             for r in try ranges() { for i in 0..<r.count { endpoints.append(MinerEndpoint(address: r.address(i), rpcPort: rpcPort, webPort: webPort)) } }
             return (FleetPoller(driver: driver, settings: FleetSettings(concurrency: concurrency)), endpoints)
@@ -184,7 +186,7 @@ struct FleetCommand: AsyncParsableCommand {
 
         func run() async throws {
             let cmd = try parsed()
-            let (base, endpoints) = try target.fleet()
+            let (base, endpoints) = try target.fleet(control: true)
             var settings = base.settings
             settings.confirmTimeout = noConfirm ? 0 : confirmTimeout
             settings.commandAttempts = noConfirm ? 1 : settings.commandAttempts

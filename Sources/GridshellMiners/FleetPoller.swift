@@ -45,27 +45,37 @@ public struct FleetSettings: Sendable, Equatable {
 }
 
 /// Runs `body` over `items` with at most `limit` in flight, results in input order.
+///
+/// `limit` workers each take the next item until none is left, rather than one task per item:
+/// a sweep of ten thousand miners then creates a thousand tasks, not ten thousand (a task costs
+/// its allocations and its scheduling, which showed in a sweep's profile).
 func boundedMap<T: Sendable, R: Sendable>(
     _ items: [T], limit: Int, _ body: @escaping @Sendable (T) async -> R
 ) async -> [R] {
     guard !items.isEmpty else { return [] }
-    return await withTaskGroup(of: (Int, R).self) { group in
-        var results = [R?](repeating: nil, count: items.count)
-        var next = 0
+    let next = NextIndex()
+    return await withTaskGroup(of: [(Int, R)].self) { group in
         for _ in 0..<min(max(limit, 1), items.count) {
-            let i = next
-            group.addTask { (i, await body(items[i])) }
-            next += 1
-        }
-        while let (i, r) = await group.next() {
-            results[i] = r
-            if next < items.count {
-                let j = next
-                group.addTask { (j, await body(items[j])) }
-                next += 1
+            group.addTask {
+                var done: [(Int, R)] = []
+                while let i = next.take(below: items.count) { done.append((i, await body(items[i]))) }
+                return done
             }
         }
+        var results = [R?](repeating: nil, count: items.count)
+        for await part in group { for (i, r) in part { results[i] = r } }
         return results.map { $0! }
+    }
+}
+
+/// Hands out 0, 1, 2 … to concurrent workers.
+final class NextIndex: Sendable {
+    private let counter = Atomic<Int>(0)
+
+    /// The next index, or nil once `count` have been handed out.
+    func take(below count: Int) -> Int? {
+        let i = counter.wrappingAdd(1, ordering: .relaxed).oldValue
+        return i < count ? i : nil
     }
 }
 

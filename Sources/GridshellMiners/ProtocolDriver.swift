@@ -13,6 +13,11 @@ public final class ProtocolDriver: MinerDriver {
     public let web: WebTransport
     /// Probe connects give up after this long.
     public let probeTimeout: TimeAmount
+    /// True for a controller that commands the fleet: a LuxOS miner's session is opened when the
+    /// miner is first read and kept, so each later command is one request. (A monitor leaves
+    /// this off: LuxOS allows one session at a time and reading needs none.)
+    public let holdsLuxOSSessions: Bool
+    /// The LuxOS session kept per address, reused by every command until LuxOS says it expired.
     private let luxSessions = Mutex<[String: String]>([:])
     /// Stock work mode last read or set, per address ("0" normal, "1" sleep, "3" low power).
     private let stockModes = Mutex<[String: Int]>([:])
@@ -20,11 +25,18 @@ public final class ProtocolDriver: MinerDriver {
     /// mode, so a curtailment costs one request, not two.
     private let stockConfigs = Mutex<[String: AntminerMinerConfig]>([:])
 
-    public init(group: any EventLoopGroup, limits: TransportLimits = TransportLimits(), probeTimeout: TimeAmount = .milliseconds(500), webUser: String = "root", webPassword: String = "root") {
+    public init(
+        group: any EventLoopGroup, limits: TransportLimits = TransportLimits(), probeTimeout: TimeAmount = .milliseconds(500),
+        webUser: String = "root", webPassword: String = "root", holdsLuxOSSessions: Bool = false
+    ) {
         self.rpc = RPCTransport(group: group, limits: limits)
         self.web = WebTransport(group: group, limits: limits, user: webUser, password: webPassword)
         self.probeTimeout = probeTimeout
+        self.holdsLuxOSSessions = holdsLuxOSSessions
     }
+
+    /// The LuxOS session kept for `address`, if any.
+    public func luxOSSession(of address: String) -> String? { luxSessions.withLock { $0[address] } }
 
     // MARK: Probe and identification
 
@@ -90,8 +102,9 @@ public final class ProtocolDriver: MinerDriver {
         let request = lux ? Self.luxRead : Self.stockRead
         let bytes = try await rpc.send(request, to: endpoint.address, port: endpoint.rpcPort)
         let set = try CGMinerReplySet.parse(bytes, request: request)
-        var t = try TelemetryReader(set).telemetry()
-        if let identity { t.identity = identity }
+        var reader = TelemetryReader(set)
+        reader.knownIdentity = identity
+        var t = try reader.telemetry()
         switch identity?.firmware {
         case .stock?:
             // bmminer's API does not say the work mode; the web interface does. Ask it when the
@@ -107,6 +120,10 @@ public final class ProtocolDriver: MinerDriver {
             if t.mode == .sleep || t.mode == .ramping { t.errors.removeAll { $0.hasPrefix("not hashing") } }
         case .luxos?:
             if t.mode == .unknown { t.mode = (t.hashrateTHs ?? 0) > 0 ? .normal : ((t.powerW ?? 0) < 200 ? .sleep : .ramping) }
+            // A controller opens the session it will command with now, not when time counts.
+            if holdsLuxOSSessions, luxOSSession(of: endpoint.address) == nil {
+                _ = try? await luxSession(endpoint, fresh: true)
+            }
         default:
             if t.mode == .unknown, let h = t.hashrateTHs { t.mode = h > 0 ? .normal : .unknown }
         }
@@ -174,8 +191,9 @@ public final class ProtocolDriver: MinerDriver {
         stockConfigs.withLock { $0[endpoint.address] = conf }
     }
 
-    /// Sends a LuxOS command that needs a session, logging on (or sharing the open session)
-    /// first, and once more with a fresh session when LuxOS says the session expired.
+    /// Sends a LuxOS command that needs a session: with the session kept from before when there
+    /// is one, else after logging on (or sharing the open session); once more with a fresh
+    /// session when LuxOS says the kept one expired (it lapses after a minute unused).
     private func luxPrivileged(_ endpoint: MinerEndpoint, _ request: (String) -> CGMinerRequest) async throws {
         for attempt in 0..<2 {
             let sid = try await luxSession(endpoint, fresh: attempt > 0)

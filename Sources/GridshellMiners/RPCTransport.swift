@@ -40,64 +40,77 @@ public struct TransportLimits: Sendable, Equatable {
     }
 }
 
-/// A handler that finishes its exchange with a timeout error when told to.
-protocol TimingOut: ChannelHandler, SendableMetatype {
-    func timedOut(context: ChannelHandlerContext)
+/// The failure of a connection that could not be made, in an operator's words.
+func connectFailure(_ error: any Error, address: String) -> MinerTransportError {
+    if let error = error as? MinerTransportError { return error }
+    if let error = error as? ChannelError, case .connectTimeout = error { return .connectTimeout(address) }
+    let text = "\(error)"
+    if text.contains("refused") || text.contains("ECONNREFUSED") { return .refused(address) }
+    return .other(address, text)
 }
 
-/// Connects to a miner by its literal address (no resolver: a tenth of a sweep's time
-/// otherwise), failing `promise` and naming the failure when the connection cannot be made.
+/// Connects a channel set up by `initializer` to a miner by its literal address (no resolver:
+/// a tenth of a sweep's time otherwise), failing `promise` with the reason when the connection
+/// cannot be made. Everything happens on `eventLoop`: the caller's task only waits for the
+/// promise, so an exchange crosses threads once each way.
 func connectToMiner<T>(
-    _ bootstrap: ClientBootstrap, address: String, port: Int, failing promise: EventLoopPromise<T>
-) async throws -> any Channel {
+    on eventLoop: any EventLoop, address: String, port: Int, connectTimeout: TimeAmount, reuseAddress: Bool = false,
+    failing promise: EventLoopPromise<T>, initializer: @escaping @Sendable (any Channel) throws -> Void
+) {
+    let target: SocketAddress
     do {
-        let target = try SocketAddress(ipAddress: address, port: port)
-        return try await bootstrap.connect(to: target).get()
-    } catch let error as ChannelError {
-        promise.fail(error)
-        if case .connectTimeout = error { throw MinerTransportError.connectTimeout(address) }
-        throw MinerTransportError.other(address, "\(error)")
+        target = try SocketAddress(ipAddress: address, port: port)
     } catch {
-        promise.fail(error)
-        let text = "\(error)"
-        if text.contains("refused") || text.contains("ECONNREFUSED") { throw MinerTransportError.refused(address) }
-        throw MinerTransportError.other(address, text)
+        promise.fail(MinerTransportError.other(address, "\(error)"))
+        return
     }
+    var bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(connectTimeout)
+    if reuseAddress { bootstrap = bootstrap.channelOption(.socketOption(.so_reuseaddr), value: 1) }
+    bootstrap
+        .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try initializer(channel) } }
+        .connect(to: target)
+        .whenFailure { promise.fail(connectFailure($0, address: address)) }
 }
 
-/// Tells the channel's `H` that its reply is late, unless the task is cancelled first.
-func scheduleReplyTimeout<H: TimingOut>(_ type: H.Type, on channel: any Channel, after delay: TimeAmount) -> Scheduled<Void> {
-    channel.eventLoop.scheduleTask(in: delay) {
-        if let handler = try? channel.pipeline.syncOperations.handler(type: H.self),
-            let context = try? channel.pipeline.syncOperations.context(handlerType: H.self)
-        {
-            handler.timedOut(context: context)
-        }
-    }
-}
-
-/// Collects one cgminer-API reply: everything until the NUL or the server's close.
-final class RPCReplyCollector: ChannelInboundHandler, TimingOut {
+/// Collects one cgminer-API reply: sends the request once connected, then takes everything
+/// until the NUL or the server's close, within the reply timeout.
+final class RPCReplyCollector: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private var bytes: [UInt8] = []
+    private let request: [UInt8]
     private let promise: EventLoopPromise<[UInt8]>
     private let address: String
-    private let limit: Int
+    private let limits: TransportLimits
+    private var timeout: Scheduled<Void>?
     private var done = false
 
-    init(promise: EventLoopPromise<[UInt8]>, address: String, limit: Int) {
+    init(request: [UInt8], promise: EventLoopPromise<[UInt8]>, address: String, limits: TransportLimits) {
+        self.request = request
         self.promise = promise
         self.address = address
-        self.limit = limit
+        self.limits = limits
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timeout = context.eventLoop.scheduleTask(in: limits.replyTimeout) {
+            let (handler, context) = bound.value
+            handler.finish(context: context, .failure(MinerTransportError.replyTimeout(handler.address, bytes: handler.bytes.count)))
+        }
+        var out = context.channel.allocator.buffer(capacity: request.count)
+        out.writeBytes(request)
+        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !done else { return }
         let buffer = unwrapInboundIn(data)
         buffer.withUnsafeReadableBytes { raw in bytes.append(contentsOf: raw) }
-        if bytes.count > limit {
-            finish(context: context, .failure(MinerTransportError.replyTooLarge(address, limit: limit)))
+        if bytes.count > limits.maxReplyBytes {
+            finish(context: context, .failure(MinerTransportError.replyTooLarge(address, limit: limits.maxReplyBytes)))
         } else if bytes.last == 0 {
             bytes.removeLast()
             finish(context: context, .success(bytes))
@@ -116,13 +129,11 @@ final class RPCReplyCollector: ChannelInboundHandler, TimingOut {
         finish(context: context, .failure(MinerTransportError.other(address, "\(error)")))
     }
 
-    func timedOut(context: ChannelHandlerContext) {
-        finish(context: context, .failure(MinerTransportError.replyTimeout(address, bytes: bytes.count)))
-    }
-
     private func finish(context: ChannelHandlerContext, _ result: Result<[UInt8], any Error>) {
         guard !done else { return }
         done = true
+        timeout?.cancel()
+        timeout = nil
         promise.completeWith(result)
         context.close(promise: nil)
     }
@@ -140,24 +151,18 @@ public struct RPCTransport: Sendable {
 
     /// Raw reply bytes (NUL removed) for one request.
     public func send(_ request: CGMinerRequest, to address: String, port: Int = 4028) async throws -> [UInt8] {
+        try await exchange(request, to: address, port: port).get()
+    }
+
+    /// The same exchange as a future, run wholly on one event loop.
+    public func exchange(_ request: CGMinerRequest, to address: String, port: Int = 4028) -> EventLoopFuture<[UInt8]> {
         let limits = self.limits
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: [UInt8].self)
-        let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(limits.connectTimeout)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        RPCReplyCollector(promise: promise, address: address, limit: limits.maxReplyBytes))
-                }
-            }
-        let channel = try await connectToMiner(bootstrap, address: address, port: port, failing: promise)
-        let timeout = scheduleReplyTimeout(RPCReplyCollector.self, on: channel, after: limits.replyTimeout)
-        var out = channel.allocator.buffer(capacity: 96)
-        out.writeBytes(request.encoded)
-        channel.writeAndFlush(out, promise: nil)
-        defer { timeout.cancel() }
-        return try await promise.futureResult.get()
+        let encoded = request.encoded
+        connectToMiner(on: eventLoop, address: address, port: port, connectTimeout: limits.connectTimeout, reuseAddress: true, failing: promise) {
+            try $0.pipeline.syncOperations.addHandler(RPCReplyCollector(request: encoded, promise: promise, address: address, limits: limits))
+        }
+        return promise.futureResult
     }
 }

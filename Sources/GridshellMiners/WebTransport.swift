@@ -16,21 +16,43 @@ public struct WebReply: Sendable {
     }
 }
 
-/// Collects one HTTP response.
-final class WebReplyCollector: ChannelInboundHandler, TimingOut {
+/// Sends one HTTP request once connected and collects the response, within the reply timeout.
+final class WebReplyCollector: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
 
     private var head: HTTPResponseHead?
     private var body: [UInt8] = []
+    private let request: HTTPRequestHead
+    private let requestBody: [UInt8]
     private let promise: EventLoopPromise<WebReply>
     private let address: String
-    private let limit: Int
+    private let limits: TransportLimits
+    private var timeout: Scheduled<Void>?
     private var done = false
 
-    init(promise: EventLoopPromise<WebReply>, address: String, limit: Int) {
+    init(request: HTTPRequestHead, body: [UInt8], promise: EventLoopPromise<WebReply>, address: String, limits: TransportLimits) {
+        self.request = request
+        self.requestBody = body
         self.promise = promise
         self.address = address
-        self.limit = limit
+        self.limits = limits
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timeout = context.eventLoop.scheduleTask(in: limits.replyTimeout) {
+            let (handler, context) = bound.value
+            handler.finish(context, .failure(MinerTransportError.replyTimeout(handler.address, bytes: handler.body.count)))
+        }
+        context.write(wrapOutboundOut(.head(request)), promise: nil)
+        if !requestBody.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: requestBody.count)
+            buffer.writeBytes(requestBody)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -39,7 +61,7 @@ final class WebReplyCollector: ChannelInboundHandler, TimingOut {
         case .head(let h): head = h
         case .body(let b):
             b.withUnsafeReadableBytes { body.append(contentsOf: $0) }
-            if body.count > limit { finish(context, .failure(MinerTransportError.replyTooLarge(address, limit: limit))) }
+            if body.count > limits.maxReplyBytes { finish(context, .failure(MinerTransportError.replyTooLarge(address, limit: limits.maxReplyBytes))) }
         case .end:
             guard let head else {
                 finish(context, .failure(MinerTransportError.other(address, "HTTP reply without a status line")))
@@ -57,13 +79,11 @@ final class WebReplyCollector: ChannelInboundHandler, TimingOut {
         finish(context, .failure(MinerTransportError.other(address, "HTTP: \(error)")))
     }
 
-    func timedOut(context: ChannelHandlerContext) {
-        finish(context, .failure(MinerTransportError.replyTimeout(address, bytes: body.count)))
-    }
-
     private func finish(_ context: ChannelHandlerContext, _ result: Result<WebReply, any Error>) {
         guard !done else { return }
         done = true
+        timeout?.cancel()
+        timeout = nil
         promise.completeWith(result)
         context.close(promise: nil)
     }
@@ -94,17 +114,6 @@ public final class WebTransport: Sendable {
         let limits = self.limits
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: WebReply.self)
-        let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(limits.connectTimeout)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(WebReplyCollector(promise: promise, address: address, limit: limits.maxReplyBytes))
-                }
-            }
-        let channel = try await connectToMiner(bootstrap, address: address, port: port, failing: promise)
-        let timeout = scheduleReplyTimeout(WebReplyCollector.self, on: channel, after: limits.replyTimeout)
-        defer { timeout.cancel() }
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: address)
         headers.add(name: "Connection", value: "close")
@@ -112,13 +121,10 @@ public final class WebTransport: Sendable {
         if !body.isEmpty { headers.add(name: "Content-Type", value: "application/json") }
         for (k, v) in extra { headers.replaceOrAdd(name: k, value: v) }
         let head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)
-        channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        if !body.isEmpty {
-            var buffer = channel.allocator.buffer(capacity: body.count)
-            buffer.writeBytes(body)
-            channel.write(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
+        connectToMiner(on: eventLoop, address: address, port: port, connectTimeout: limits.connectTimeout, failing: promise) { channel in
+            try channel.pipeline.syncOperations.addHTTPClientHandlers()
+            try channel.pipeline.syncOperations.addHandler(WebReplyCollector(request: head, body: body, promise: promise, address: address, limits: limits))
         }
-        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         return try await promise.futureResult.get()
     }
 

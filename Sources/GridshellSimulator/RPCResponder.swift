@@ -64,6 +64,7 @@ enum RPCResponder {
     ]
 
     static func reply(to request: [UInt8], miner: SimulatedMiner) -> [UInt8] {
+        miner.count { $0.rpcRequests += 1 }
         guard let (command, parameter) = parse(request) else {
             return error(code: 23, message: "Invalid JSON", miner: miner)
         }

@@ -35,12 +35,12 @@ public indirect enum ReplyJSON: Sendable, ExpressibleByStringLiteral, Expressibl
     func write(into out: inout [UInt8]) {
         switch self {
         case .string(let s): Self.writeString(s, into: &out)
-        case .int(let i): out += Array(String(i).utf8)
+        case .int(let i): Self.writeInteger(i, into: &out)
         case .number(let v, let d):
             if v.isNaN || v.isInfinite { out += Array("0".utf8); return }
             Self.writeFixed(v, decimals: d, into: &out)
-        case .bool(let b): out += Array((b ? "true" : "false").utf8)
-        case .null: out += Array("null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
@@ -75,12 +75,34 @@ public indirect enum ReplyJSON: Sendable, ExpressibleByStringLiteral, Expressibl
         if v < 0 && n > 0 { out.append(UInt8(ascii: "-")) }
         var unit: UInt64 = 1
         for _ in 0..<d { unit *= 10 }
-        out += Array(String(n / unit).utf8)
+        writeDigits(n / unit, minimumCount: 1, into: &out)
         guard d > 0 else { return }
         out.append(UInt8(ascii: "."))
-        let frac = String(n % unit)
-        for _ in 0..<(d - frac.utf8.count) { out.append(UInt8(ascii: "0")) }
-        out += Array(frac.utf8)
+        writeDigits(n % unit, minimumCount: d, into: &out)
+    }
+
+    static func writeInteger(_ i: Int, into out: inout [UInt8]) {
+        if i < 0 { out.append(UInt8(ascii: "-")) }
+        writeDigits(UInt64(i.magnitude), minimumCount: 1, into: &out)
+    }
+
+    /// Decimal digits of `n`, zero-padded on the left to `minimumCount`, without a String.
+    static func writeDigits(_ n: UInt64, minimumCount: Int, into out: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 24 digits
+        var count = 0
+        var rest = n
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            while count < min(minimumCount, 24) {
+                buffer[23 - count] = UInt8(ascii: "0")
+                count += 1
+            }
+            out.append(contentsOf: buffer[(24 - count)...])
+        }
     }
 
     /// A number as fixed-decimal text (for firmware that sends numbers as strings).
@@ -92,6 +114,12 @@ public indirect enum ReplyJSON: Sendable, ExpressibleByStringLiteral, Expressibl
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Nearly every string needs no escape: copy it whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]

@@ -162,6 +162,7 @@ public final class SimulatedMiner: Sendable {
         var atmEnabled: Bool
         var luxSession: (id: String, lastUsedWall: Date)?
         var sessionCounter: Int
+        var exchanges: Exchanges
         var pools: [(url: String, user: String)]
         /// The setting a wake-up returns to (the last hashing setting).
         var wakeSetting: SimulatedSetting
@@ -181,7 +182,7 @@ public final class SimulatedMiner: Sendable {
             State(
                 setting: setting, ramp: Ramp(from: ratio, to: ratio, start: now, hold: 0, duration: 0),
                 bootedAt: now - 86_400, work: ratio * 86_400, accountedTo: now, faults: [], rebootUntil: -.infinity,
-                atmEnabled: spec.firmware == .luxos, luxSession: nil, sessionCounter: 0,
+                atmEnabled: spec.firmware == .luxos, luxSession: nil, sessionCounter: 0, exchanges: Exchanges(),
                 pools: [
                     ("stratum+tcp://btc.pool.example:3333", user),
                     ("stratum+tcp://btc-backup.pool.example:443", user),
@@ -272,6 +273,7 @@ public final class SimulatedMiner: Sendable {
     /// LuxOS allows one session at a time; it lapses after a minute without use.
     public func logon(wall: Date = Date()) -> Result<String, SessionError> {
         state.withLock { s in
+            s.exchanges.logons += 1
             if let open = s.luxSession, wall.timeIntervalSince(open.lastUsedWall) < 60 { return .failure(.busy) }
             s.sessionCounter += 1
             let id = String(format: "%08x", (spec.serial.hashValue &+ s.sessionCounter) & 0x7fff_ffff)
@@ -299,6 +301,32 @@ public final class SimulatedMiner: Sendable {
     public var activeSession: String? { activeSession() }
 
     public func logoff(_ id: String) { state.withLock { s in if s.luxSession?.id == id { s.luxSession = nil } } }
+
+    /// Ages the open session past LuxOS's idle minute, as if nobody had used it since.
+    public func expireSession() {
+        state.withLock { s in
+            if let open = s.luxSession { s.luxSession = (open.id, Date.distantPast) }
+        }
+    }
+
+    // MARK: Exchanges
+
+    /// How many exchanges of each kind the miner has answered (tests count round trips with it).
+    public struct Exchanges: Sendable, Equatable {
+        /// cgminer-API requests, one per connection.
+        public var rpcRequests = 0
+        /// LuxOS `logon` requests, granted or refused.
+        public var logons = 0
+        /// Web requests, answered or challenged.
+        public var webRequests = 0
+        /// Web requests answered with a Digest challenge (401).
+        public var challenges = 0
+        public init() {}
+    }
+
+    public var exchanges: Exchanges { state.withLock { $0.exchanges } }
+
+    func count(_ update: (inout Exchanges) -> Void) { state.withLock { update(&$0.exchanges) } }
     public var atmEnabled: Bool {
         get { state.withLock { $0.atmEnabled } }
     }

@@ -12,8 +12,16 @@ enum WebResponder {
     }
 
     static func respond(to request: WebRequest, miner: SimulatedMiner) -> WebResponse {
-        if miner.spec.firmware == .luxos { return luxos(request, miner: miner) }
-        guard SimulatorAuth.authorized(request, miner: miner) else {
+        if miner.spec.firmware == .luxos {
+            miner.count { $0.webRequests += 1 }
+            return luxos(request, miner: miner)
+        }
+        let authorized = SimulatorAuth.authorized(request, miner: miner)
+        miner.count {
+            $0.webRequests += 1
+            if !authorized { $0.challenges += 1 }
+        }
+        guard authorized else {
             return WebResponse(
                 status: 401,
                 headers: [

@@ -20,6 +20,20 @@ struct ForemanTelemetryTests {
         ])
     }
 
+    /// A known identity (a read after identification) is taken as it is; the rest of the
+    /// telemetry is what the reader gives without it.
+    @Test(arguments: ForemanCases.all.map(\.name))
+    func aKnownIdentityIsTakenAsItIs(name: String) throws {
+        var reader = try ForemanCases.reader(name)
+        let read = try reader.telemetry()
+        let known = MinerIdentity(make: "Bitmain", model: "Known Model", firmware: .luxos, firmwareVersion: "known")
+        reader.knownIdentity = known
+        var t = try reader.telemetry()
+        #expect(t.identity == known)
+        t.identity = read.identity
+        #expect(t == read)
+    }
+
     /// Each case, including the replies that strict JSON parsers reject, gives telemetry with an
     /// identity, a hashrate, pools and a mode that is not unknown unless the miner is in trouble.
     @Test(arguments: ForemanCases.all.map(\.name))

@@ -88,6 +88,29 @@ struct LenientJSONTests {
         #expect(v.object?.keys == ["a", "b"])
     }
 
+    /// Large objects are indexed, small ones scanned: both keep order, first position and last
+    /// value, and stay so as members are added and removed across the size where the index starts.
+    @Test func largeAndSmallObjectsBehaveAlike() throws {
+        for size in [3, JSONObject.indexedAbove, JSONObject.indexedAbove + 1, 40] {
+            var text = "{" + (0..<size).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+            text += #","k0":"again","K1":"case"}"#
+            let o = try #require(try parse(text).object)
+            #expect(o.keys == (0..<size).map { "k\($0)" } + ["K1"])
+            #expect(o["k0"] == .string("again") && o["k\(size - 1)"] == .number(Double(size - 1)))
+            #expect(o.value(forKeyIgnoringCase: "K0") == .string("again") && o.value(forKeyIgnoringCase: "k1") == .number(1))
+            #expect(o["nope"] == nil && o.value(forKeyIgnoringCase: "NOPE") == nil)
+            var m = o
+            for i in 0..<size { m["k\(i)"] = nil }
+            #expect(m.keys == ["K1"] && m["K1"] == .string("case") && m["k2"] == nil)
+            for i in 0..<(size + 2) { m["n\(i)"] = .number(Double(i)) }
+            m["n0"] = "first"
+            #expect(m.keys == ["K1"] + (0..<(size + 2)).map { "n\($0)" })
+            #expect(m["n0"] == .string("first") && m["n\(size + 1)"] == .number(Double(size + 1)))
+            #expect(Array(m.map(\.key)) == m.keys)
+            #expect(m != o && JSONObject(Array(o.map { ($0.key, $0.value) })) == o)
+        }
+    }
+
     @Test func wordsInAnyCase() throws {
         #expect(try parse("[True,FALSE,Null,None]") == [true, false, nil, nil])
     }

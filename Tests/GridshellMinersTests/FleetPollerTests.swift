@@ -2,6 +2,7 @@ import Foundation
 import GridshellCore
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 
 @testable import GridshellMiners
@@ -19,6 +20,23 @@ import Testing
     func poller(_ fleet: SimulatedFleet, reply: Int64 = 2_000, settings: FleetSettings = FleetSettings(concurrency: 64, confirmTimeout: 5, confirmInterval: 0.05)) -> FleetPoller {
         let driver = ProtocolDriver(group: Self.group, limits: TransportLimits(connectTimeout: .milliseconds(500), replyTimeout: .milliseconds(reply)))
         return FleetPoller(driver: driver, settings: settings, endpoints: fleet.miners.map { MinerEndpoint(address: $0.spec.address, rpcPort: 14_128, webPort: 18_180) })
+    }
+
+    @Test func boundedMapKeepsOrderAndItsLimit() async {
+        let inFlight = Mutex((now: 0, most: 0, calls: 0))
+        let items = Array(0..<1_000)
+        let out = await boundedMap(items, limit: 7) { i -> Int in
+            inFlight.withLock { $0.now += 1; $0.most = max($0.most, $0.now); $0.calls += 1 }
+            await Task.yield()
+            inFlight.withLock { $0.now -= 1 }
+            return i * 2
+        }
+        #expect(out == items.map { $0 * 2 })
+        let seen = inFlight.withLock { $0 }
+        #expect(seen.calls == 1_000 && seen.now == 0)
+        #expect(seen.most <= 7 && seen.most > 1)
+        #expect(await boundedMap([Int](), limit: 4) { $0 }.isEmpty)
+        #expect(await boundedMap([1, 2], limit: 100) { $0 + 1 } == [2, 3])
     }
 
     @Test func discoveryFindsAndIdentifiesEveryKind() async throws {
@@ -83,5 +101,82 @@ import Testing
         let stock = sim.miners.first { $0.spec.firmware == .stock }!.spec.address
         let refused = await p.apply([(address: stock, command: MinerCommand.powerTarget(watts: 2_600))])
         #expect(!refused[0].confirmed && (refused[0].error ?? "").contains("stock firmware has no"))
+    }
+
+    @Test func aControllerKeepsItsLuxOSSessionsAndLogsOnAgainAfterExpiry() async throws {
+        let sim = try await fleet(3, first: "127.42.3.1", mix: "s21/luxos:1,s19jpro/luxos:1")
+        defer { Task { await sim.stop() } }
+        let driver = ProtocolDriver(
+            group: Self.group, limits: TransportLimits(connectTimeout: .milliseconds(500), replyTimeout: .milliseconds(2_000)), holdsLuxOSSessions: true)
+        let addresses = sim.miners.map(\.spec.address)
+        let p = FleetPoller(
+            driver: driver, settings: FleetSettings(concurrency: 8),
+            endpoints: addresses.map { MinerEndpoint(address: $0, rpcPort: 14_128, webPort: 18_180) })
+        let read = await p.poll()
+        #expect(read.allSatisfy { $0.reachable })
+        for m in sim.miners {
+            #expect(m.exchanges.logons == 1, "the first read opens the session")
+            #expect(m.activeSession != nil && driver.luxOSSession(of: m.spec.address) == m.activeSession)
+        }
+        // Every later command is one request on the kept session.
+        for command in [MinerCommand.sleep, .wake, .sleep] {
+            let before = sim.miners.map(\.exchanges)
+            let acks = await p.acknowledge(addresses.map { (address: $0, command: command) })
+            let problems = acks.compactMap(\.error).joined(separator: "; ")
+            let allAcknowledged = acks.allSatisfy { $0.acknowledged }
+            #expect(allAcknowledged, "\(problems)")
+            for (m, was) in zip(sim.miners, before) {
+                #expect(m.exchanges.rpcRequests - was.rpcRequests == 1, "\(command): one request, no logon")
+                #expect(m.exchanges.logons == 1)
+                #expect(m.setting == (command == .sleep ? .sleep : .normal))
+            }
+        }
+        // The session lapsed (a minute unused): LuxOS refuses it, the driver logs on and retries once.
+        let lapsed = sim.miners[0]
+        let old = try #require(driver.luxOSSession(of: lapsed.spec.address))
+        lapsed.expireSession()
+        let before = lapsed.exchanges
+        let acks = await p.acknowledge([(address: lapsed.spec.address, command: .wake)])
+        let problems = acks.compactMap(\.error).joined(separator: "; ")
+        #expect(acks.first?.acknowledged == true, "\(problems)")
+        #expect(lapsed.setting == .normal)
+        #expect(lapsed.exchanges.logons == 2)
+        #expect(lapsed.exchanges.rpcRequests - before.rpcRequests == 3, "refused command, logon, command again")
+        let renewed = try #require(driver.luxOSSession(of: lapsed.spec.address))
+        #expect(renewed != old && renewed == lapsed.activeSession)
+        // And the renewed session is kept in turn.
+        let again = lapsed.exchanges
+        _ = await p.acknowledge([(address: lapsed.spec.address, command: .sleep)])
+        #expect(lapsed.exchanges.rpcRequests - again.rpcRequests == 1 && lapsed.setting == .sleep)
+    }
+
+    @Test func aMonitorTakesNoLuxOSSession() async throws {
+        let sim = try await fleet(2, first: "127.42.4.1", mix: "s21/luxos:1")
+        defer { Task { await sim.stop() } }
+        let read = await poller(sim).poll()
+        #expect(read.allSatisfy { $0.reachable })
+        #expect(sim.miners.allSatisfy { $0.exchanges.logons == 0 && $0.activeSession == nil })
+    }
+
+    @Test func aStockCurtailmentIsOneAuthenticatedRequest() async throws {
+        let sim = try await fleet(3, first: "127.42.5.1", mix: "s21/stock:1,s19jpro/stock:1")
+        defer { Task { await sim.stop() } }
+        let p = poller(sim)
+        let read = await p.poll()
+        #expect(read.allSatisfy { $0.reachable })
+        #expect(sim.miners.allSatisfy { $0.exchanges.challenges == 1 }, "one Digest challenge per miner, at its first request")
+        for command in [MinerCommand.sleep, .wake] {
+            let before = sim.miners.map(\.exchanges)
+            let acks = await p.acknowledge(sim.miners.map { (address: $0.spec.address, command: command) })
+            let problems = acks.compactMap(\.error).joined(separator: "; ")
+            let allAcknowledged = acks.allSatisfy { $0.acknowledged }
+            #expect(allAcknowledged, "\(problems)")
+            for (m, was) in zip(sim.miners, before) {
+                #expect(m.exchanges.webRequests - was.webRequests == 1, "\(command): set_miner_conf alone")
+                #expect(m.exchanges.challenges == was.challenges, "the kept nonce is accepted with the next count")
+                #expect(m.exchanges.rpcRequests == was.rpcRequests)
+                #expect(m.setting == (command == .sleep ? .sleep : .normal))
+            }
+        }
     }
 }

@@ -89,6 +89,17 @@ import Testing
         #expect(hot.hashrateTHs == 0 && (hot.chipTemperatureC.max() ?? 0) > 95)
     }
 
+    @Test func replyJSONWritesNumbersAndStringsAsFirmwareDoes() {
+        for (v, d) in [(0.0, 2), (-0.004, 2), (0.05, 2), (1234.5678, 3), (-98.765, 1), (100, 0), (7.25, 5), (123456789.123, 2)] {
+            #expect(ReplyJSON.fixed(v, d) == String(format: "%.\(d)f", v) || (v < 0 && ReplyJSON.fixed(v, d) == String(format: "%.\(d)f", -v)), "\(v) with \(d)")
+        }
+        let value = ReplyJSON.object([
+            ("int", .int(-42)), ("zero", 0), ("big", .int(Int.max)), ("min", .int(Int.min)), ("n", .num(3.14159, 3)),
+            ("plain", "Antminer S21"), ("escaped", .string("a\"b\\c\nd\u{1}")), ("flags", [true, false, .null]),
+        ])
+        #expect(value.text == #"{"int":-42,"zero":0,"big":9223372036854775807,"min":-9223372036854775808,"n":3.142,"plain":"Antminer S21","escaped":"a\"b\\c\nd\u0001","flags":[true,false,null]}"#)
+    }
+
     @Test func rpcAnswersLikeBmminerAndLuxOS() async throws {
         let fleet = try await start("s19jpro/stock:1,s21/luxos:1", count: 2, first: "127.41.0.1")
         defer { Task { await fleet.stop() } }

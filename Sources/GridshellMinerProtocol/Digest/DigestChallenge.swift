@@ -18,21 +18,27 @@ public enum DigestAlgorithm: String, Sendable, CaseIterable {
 
     /// Lower-case hex of the hash of `text`'s UTF-8 bytes.
     func hex(_ text: String) -> String {
-        let data = Data(text.utf8)
-        switch self {
-        case .md5, .md5Session: return Self.hex(Insecure.MD5.hash(data: data))
-        case .sha256, .sha256Session: return Self.hex(SHA256.hash(data: data))
+        var text = text
+        return text.withUTF8 { bytes in
+            let raw = UnsafeRawBufferPointer(bytes)
+            switch self {
+            case .md5, .md5Session: return Self.hex(Insecure.MD5.hash(data: raw))
+            case .sha256, .sha256Session: return Self.hex(SHA256.hash(data: raw))
+            }
         }
     }
 
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef")
-        var s = ""
-        for b in digest {
-            s.append(digits[Int(b >> 4)])
-            s.append(digits[Int(b & 0xF)])
+        let digits: StaticString = "0123456789abcdef"
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        digits.withUTF8Buffer { table in
+            for b in digest {
+                out.append(table[Int(b >> 4)])
+                out.append(table[Int(b & 0xF)])
+            }
         }
-        return s
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -129,8 +135,10 @@ public struct DigestChallenge: Sendable, Equatable {
 
     /// A fresh random nonce or client nonce: 32 lower-case hex digits.
     public static func randomNonce() -> String {
+        // Two draws of 64 bits, not sixteen of 8: each draw asks the kernel.
         var rng = SystemRandomNumberGenerator()
-        return DigestAlgorithm.hex((0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        let halves = (rng.next(), rng.next())
+        return withUnsafeBytes(of: halves) { DigestAlgorithm.hex($0) }
     }
 }
 
@@ -143,49 +151,59 @@ enum AuthHeader {
     }
 
     static func quoted(_ value: String) -> String {
-        "\"" + value.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) else { return "\"" + value + "\"" }
+        return "\"" + value.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
     }
 
     /// Splits a header into challenges (or one credentials value) with their parameters.
+    /// Byte-wise: every separator is ASCII, and bytes of other characters are copied as they are.
     static func parse(_ header: String) -> [Challenge] {
-        let chars = Array(header)
+        let bytes = Array(header.utf8)
+        let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), comma = UInt8(ascii: ","), equals = UInt8(ascii: "=")
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         var i = 0
         var out: [Challenge] = []
-        func skip(_ set: Set<Character>) { while i < chars.count, set.contains(chars[i]) { i += 1 } }
+        func skipBlanks(commas: Bool) {
+            while i < bytes.count, bytes[i] == space || bytes[i] == tab || (commas && bytes[i] == comma) { i += 1 }
+        }
         func token() -> String {
             let start = i
-            while i < chars.count, !" \t,=\"".contains(chars[i]) { i += 1 }
-            return String(chars[start..<i])
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == space || b == tab || b == comma || b == equals || b == quote { break }
+                i += 1
+            }
+            return String(decoding: bytes[start..<i], as: UTF8.self)
         }
-        while i < chars.count {
-            skip([" ", "\t", ","])
-            guard i < chars.count else { break }
+        while i < bytes.count {
+            skipBlanks(commas: true)
+            guard i < bytes.count else { break }
             let name = token()
             if name.isEmpty {
                 i += 1  // a stray character; move on
                 continue
             }
-            skip([" ", "\t"])
-            if i < chars.count, chars[i] == "=", !out.isEmpty {
+            skipBlanks(commas: false)
+            if i < bytes.count, bytes[i] == equals, !out.isEmpty {
                 i += 1
-                skip([" ", "\t"])
-                var value = ""
-                if i < chars.count, chars[i] == "\"" {
+                skipBlanks(commas: false)
+                var value: [UInt8] = []
+                if i < bytes.count, bytes[i] == quote {
                     i += 1
-                    while i < chars.count, chars[i] != "\"" {
-                        if chars[i] == "\\", i + 1 < chars.count { i += 1 }
-                        value.append(chars[i])
+                    while i < bytes.count, bytes[i] != quote {
+                        if bytes[i] == backslash, i + 1 < bytes.count { i += 1 }
+                        value.append(bytes[i])
                         i += 1
                     }
                     i += 1
                 } else {
-                    while i < chars.count, chars[i] != ",", chars[i] != " ", chars[i] != "\t" {
-                        value.append(chars[i])
+                    while i < bytes.count, bytes[i] != comma, bytes[i] != space, bytes[i] != tab {
+                        value.append(bytes[i])
                         i += 1
                     }
                 }
-                out[out.count - 1].parameters[name.lowercased()] = value
-            } else if i < chars.count, chars[i] == "=" {
+                out[out.count - 1].parameters[name.lowercased()] = String(decoding: value, as: UTF8.self)
+            } else if i < bytes.count, bytes[i] == equals {
                 // A parameter before any scheme: ignore it.
                 i += 1
                 _ = token()

@@ -117,6 +117,8 @@ enum NumberText {
     /// thousands separator when a `.` is present or every group after the first has three digits,
     /// otherwise a decimal comma.
     static func parse(_ text: String) -> Double? {
+        // Most numbers in text are plain (`"13883.81"`): read them directly.
+        if isPlainDecimal(text) { return Double(text) }
         let t = text.trimmingSpaces
         guard !t.isEmpty else { return nil }
         switch t.lowercased() {
@@ -141,6 +143,20 @@ enum NumberText {
         // Only plain decimal notation: Double(String) would also take hex floats.
         guard cleaned.unicodeScalars.allSatisfy({ "0123456789+-.eE".unicodeScalars.contains($0) }) else { return nil }
         return Double(cleaned)
+    }
+
+    /// Only digits, signs, points and exponents, with a digit among them: text `Double` reads
+    /// exactly as the general path above would.
+    static func isPlainDecimal(_ text: String) -> Bool {
+        var digit = false
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = true
+            case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): continue
+            default: return false
+            }
+        }
+        return digit
     }
 
     /// The longest number at the start of the text (after spaces).
@@ -191,9 +207,15 @@ extension Character {
 extension String {
     /// Without leading and trailing spaces, tabs, line breaks and NULs (no Foundation needed).
     var trimmingSpaces: String {
+        // Nothing to trim in nearly every case: no copy then.
+        if let first = utf8.first, let last = utf8.last, !Self.isTrimmedByte(first), !Self.isTrimmedByte(last) { return self }
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\0" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[first...last])
+    }
+
+    private static func isTrimmedByte(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") || b == 0
     }
 
     func replacingAll(_ target: Character, with replacement: String) -> String {

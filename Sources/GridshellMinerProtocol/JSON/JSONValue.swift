@@ -38,28 +38,85 @@ public enum JSONValue: Sendable, Equatable {
 
 /// A JSON object that remembers the order its keys first appeared in. A key given twice keeps
 /// its first position and its last value, which is what firmware that repeats keys means.
+///
+/// Members are kept in order, in two arrays; objects with more than `indexedAbove` members also
+/// get a key → position index. Most objects in a miner's reply are small (`STATUS`, each
+/// command's wrapper), and a short scan finds their keys faster than hashing would.
 public struct JSONObject: Sendable, Equatable, Sequence {
     /// Keys in the order they first appeared.
     public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    /// Values, in the order of `keys`.
+    private var values: [JSONValue] = []
+    /// Positions by key, for objects larger than `indexedAbove`.
+    private var index: [String: Int]?
+
+    static let indexedAbove = 12
 
     public init() {}
 
     public init(_ pairs: [(String, JSONValue)]) {
-        for (key, value) in pairs { self[key] = value }
+        self.init(members: pairs)
+    }
+
+    /// Members in the order read, sized once: a key given twice keeps its first position and
+    /// its last value.
+    init(members: [(String, JSONValue)]) {
+        keys.reserveCapacity(members.count)
+        values.reserveCapacity(members.count)
+        if members.count > Self.indexedAbove {
+            var positions = [String: Int](minimumCapacity: members.count)
+            for (key, value) in members {
+                if let i = positions[key] {
+                    values[i] = value
+                } else {
+                    positions[key] = keys.count
+                    keys.append(key)
+                    values.append(value)
+                }
+            }
+            index = positions
+        } else {
+            for (key, value) in members {
+                if let i = keys.firstIndex(of: key) {
+                    values[i] = value
+                } else {
+                    keys.append(key)
+                    values.append(value)
+                }
+            }
+        }
     }
 
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
+    }
+
     /// The value under exactly this key. Setting `nil` removes the key.
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get { position(of: key).map { values[$0] } }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if let i = position(of: key) {
+                    values[i] = newValue
+                    return
+                }
+                keys.append(key)
+                values.append(newValue)
+                if index != nil {
+                    index![key] = keys.count - 1
+                } else if keys.count > Self.indexedAbove {
+                    index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+                }
+            } else if let i = position(of: key) {
+                keys.remove(at: i)
+                values.remove(at: i)
+                if index != nil {
+                    index = keys.count > Self.indexedAbove ? Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) }) : nil
+                }
             }
         }
     }
@@ -67,18 +124,18 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     /// The value under this key, or under the same key in another case (`url` finds `URL`):
     /// stock web replies spell in lower case what the RPC spells in capitals.
     public func value(forKeyIgnoringCase key: String) -> JSONValue? {
-        if let exact = storage[key] { return exact }
-        for k in keys where Self.equalIgnoringASCIICase(k, key) { return storage[k] }
+        if let i = position(of: key) { return values[i] }
+        for (i, k) in keys.enumerated() where Self.equalIgnoringASCIICase(k, key) { return values[i] }
         return nil
     }
 
     /// Byte-wise comparison folding ASCII letters, without building lower-cased copies (this
     /// runs for every key of every reply a fleet sweep reads).
     static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
         var a = a, b = b
         return a.withUTF8 { x in
             b.withUTF8 { y in
-                guard x.count == y.count else { return false }
                 for i in 0..<x.count {
                     let p = x[i], q = y[i]
                     if p == q { continue }
@@ -92,18 +149,18 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     }
 
     public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
-        var index = 0
+        var i = 0
         let keys = self.keys
-        let storage = self.storage
+        let values = self.values
         return AnyIterator {
-            guard index < keys.count else { return nil }
-            defer { index += 1 }
-            return (keys[index], storage[keys[index]]!)
+            guard i < keys.count else { return nil }
+            defer { i += 1 }
+            return (keys[i], values[i])
         }
     }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.keys == rhs.keys && lhs.storage == rhs.storage
+        lhs.keys == rhs.keys && lhs.values == rhs.values
     }
 }
 

@@ -92,7 +92,8 @@ private struct Reader {
     struct Frame {
         var isObject: Bool
         var array: [JSONValue] = []
-        var object = JSONObject()
+        /// An object's members as read; the object is built once, at its size, when it closes.
+        var members: [(String, JSONValue)] = []
         var key = ""
     }
 
@@ -160,7 +161,7 @@ private struct Reader {
             guard !stack.isEmpty else { return produced }
             let top = stack.count - 1
             if stack[top].isObject {
-                stack[top].object[stack[top].key] = produced
+                stack[top].members.append((stack[top].key, produced))
             } else {
                 stack[top].array.append(produced)
             }
@@ -210,7 +211,7 @@ private struct Reader {
 
     func pop(_ stack: inout [Frame]) -> JSONValue {
         let frame = stack.removeLast()
-        return frame.isObject ? .object(frame.object) : .array(frame.array)
+        return frame.isObject ? .object(JSONObject(members: frame.members)) : .array(frame.array)
     }
 
     /// After `{` or a comma in an object: reads the next key and its colon, or the closing brace

@@ -34,26 +34,37 @@ let plausibleTemperatureC: ClosedRange<Double> = -20...150
 extension TelemetryReader {
     /// Members named `prefix` + digits (`chain_acn6` → 6), by number.
     func numbered(_ object: JSONObject, _ prefix: String) -> [Int: JSONValue] {
-        // Byte-wise: this runs for a dozen prefixes over every stats reply of a sweep.
-        var out: [Int: JSONValue] = [:]
-        let p = Array(prefix.utf8)
-        for key in object.keys {
-            var matched = false
-            var n = 0
-            var digits = 0
+        numbered(object, [prefix])[0]
+    }
+
+    /// `numbered` for several prefixes in one pass over the keys (a stats reply has a hundred).
+    func numbered(_ object: JSONObject, _ prefixes: [String]) -> [[Int: JSONValue]] {
+        var out = [[Int: JSONValue]](repeating: [:], count: prefixes.count)
+        let patterns = prefixes.map { Array($0.utf8) }
+        for (key, value) in object {
             var k = key
             k.withUTF8 { bytes in
-                guard bytes.count > p.count else { return }
-                for i in 0..<p.count where bytes[i] != p[i] { return }
-                for i in p.count..<bytes.count {
-                    let b = bytes[i]
-                    guard b >= 48 && b <= 57, digits < 9 else { return }
-                    n = n * 10 + Int(b - 48)
-                    digits += 1
+                for (which, p) in patterns.enumerated() where bytes.count > p.count {
+                    var matches = true
+                    for i in 0..<p.count where bytes[i] != p[i] {
+                        matches = false
+                        break
+                    }
+                    guard matches else { continue }
+                    var n = 0
+                    var digits = 0
+                    for i in p.count..<bytes.count {
+                        let b = bytes[i]
+                        guard b >= 48 && b <= 57, digits < 9 else {
+                            digits = 0
+                            break
+                        }
+                        n = n * 10 + Int(b - 48)
+                        digits += 1
+                    }
+                    if digits > 0 { out[which][n] = value }
                 }
-                matched = digits > 0
             }
-            if matched, let value = object[key] { out[n] = value }
         }
         return out
     }
@@ -107,9 +118,9 @@ extension TelemetryReader {
     /// bmminer's flat form: `chain_acnN`, `chain_acsN`, `chain_rateN`, `temp_pcbN`/`temp_chipN`
     /// or `tempN`/`temp2_N`, with N counting from 1 (S19) or 6 (S9) and unused slots left empty.
     func oldFormBoards(_ s: JSONObject, algorithm: HashAlgorithm) -> [BoardReading] {
-        let acn = numbered(s, "chain_acn"), acs = numbered(s, "chain_acs"), rate = numbered(s, "chain_rate")
-        let hw = numbered(s, "chain_hw"), pcb = numbered(s, "temp_pcb"), chip = numbered(s, "temp_chip")
-        let board1 = numbered(s, "temp"), chip2 = numbered(s, "temp2_")
+        let groups = numbered(s, ["chain_acn", "chain_acs", "chain_rate", "chain_hw", "temp_pcb", "temp_chip", "temp", "temp2_"])
+        let acn = groups[0], acs = groups[1], rate = groups[2], hw = groups[3]
+        let pcb = groups[4], chip = groups[5], board1 = groups[6], chip2 = groups[7]
         let unit = s.string("rate_unit").flatMap { HashUnit(text: $0) } ?? algorithm.ghsFieldUnit
         let slots = Set(acn.keys).union(acs.keys).union(rate.keys).sorted()
         var readings: [BoardReading] = []

@@ -13,13 +13,10 @@ struct ShareReading {
 }
 
 extension TelemetryReader {
-    var summaryObject: JSONObject? { reply("summary")?.first("SUMMARY") }
-
     /// The `stats` element that carries the measurements (the first one only names versions).
-    var statsObject: JSONObject? {
-        let all = reply("stats")?.section("STATS") ?? []
+    static func measuringStats(_ reply: CGMinerReply) -> JSONObject? {
         let markers = ["GHS 5s", "MHS 5s", "rate_5s", "Elapsed", "chain", "fan_num", "chain_acn1", "miner_count"]
-        return all.first { o in markers.contains { o.value(forKeyIgnoringCase: $0) != nil } }
+        return reply.section("STATS").first { o in markers.contains { o.value(forKeyIgnoringCase: $0) != nil } }
     }
 
     /// A rate in TH/s from the first of `names` present in `object`: `GHS`/`MHS`/`THS` keys

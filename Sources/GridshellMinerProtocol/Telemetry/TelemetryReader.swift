@@ -28,6 +28,10 @@ public struct TelemetryError: Error, Sendable, Equatable, CustomStringConvertibl
 public struct TelemetryReader: Sendable {
     /// Successful replies by lower-cased command.
     public private(set) var replies: [String: CGMinerReply] = [:]
+    /// `SUMMARY[0]` and the measuring `STATS` element, found once when their replies are added
+    /// (every part of the telemetry reads them).
+    private(set) var summaryObject: JSONObject?
+    private(set) var statsObject: JSONObject?
     /// Commands that failed.
     public private(set) var failures: [CGMinerError] = []
     /// Stock web `get_system_info.cgi`, for identity.
@@ -36,6 +40,9 @@ public struct TelemetryReader: Sendable {
     public var minerConfig: AntminerMinerConfig?
     /// The catalog model names are normalised to.
     public var catalog: MinerCatalog
+    /// The miner's identity when it is already known (every read after identification): taken
+    /// as it is instead of being worked out from the replies again.
+    public var knownIdentity: MinerIdentity?
 
     public init(catalog: MinerCatalog = .builtIn) {
         self.catalog = catalog
@@ -51,7 +58,10 @@ public struct TelemetryReader: Sendable {
         if let error = reply.error {
             failures.append(error)
         } else {
-            replies[reply.command.lowercased()] = reply
+            let command = reply.command.lowercased()
+            replies[command] = reply
+            if command == "summary" { summaryObject = reply.first("SUMMARY") }
+            if command == "stats" { statsObject = Self.measuringStats(reply) }
         }
     }
 
@@ -73,7 +83,7 @@ public struct TelemetryReader: Sendable {
     /// Everything the replies say, or an error when they say nothing usable.
     public func telemetry() throws(TelemetryError) -> MinerTelemetry {
         var errors = failures.map(\.description)
-        let identity = readIdentity()
+        let identity = knownIdentity ?? readIdentity()
         let modelText = rawModel ?? identity?.model ?? ""
         let algorithm = HashAlgorithm.of(model: modelText)
         let rates = readHashrates(algorithm: algorithm)
