@@ -10,7 +10,7 @@ BIN=.build/release/gridshell
 export PATH=/opt/swift/usr/bin:$PATH
 swift build -c release --product gridshell 2>&1 | tail -n 1
 DIR=$(mktemp -d)
-$BIN demo --port 0 --ready-file "$DIR/ready" --db "$DIR/bench.sqlite" --seconds $((DURATION + 60)) > "$DIR/out" 2> "$DIR/err" &
+$BIN demo --port 0 --ready-file "$DIR/ready" --db "$DIR/bench.sqlite" --seconds $((DURATION + 60)) --poll-seconds "${POLL:-2}" > "$DIR/out" 2> "$DIR/err" &
 PID=$!
 trap 'kill $PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
 for _ in $(seq 1 600); do [ -s "$DIR/ready" ] && break; sleep 0.1; done

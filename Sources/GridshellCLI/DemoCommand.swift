@@ -77,8 +77,8 @@ struct DemoCommand: AsyncParsableCommand {
         options.simulateFleet = true
         options.rpcPort = rpcPort
         options.webPort = webPort
+        options.pollSeconds = 2
         shared.apply(to: &options)
-        if shared.pollSeconds == 5 { options.pollSeconds = 2 }
         options.rampUpWallSeconds = min(2, secondsPerInterval)
         let store = try SQLiteStore(path: db)
         let admin = try AccessToken.create(name: "demo-admin", role: .admin, store: store)

@@ -16,8 +16,8 @@ struct ServeSharedOptions: ParsableArguments {
     @Option(help: "Policy: gridshell, strike, strike-PRICE or always-on.")
     var policy: String = "gridshell"
 
-    @Option(help: "Seconds between two sweeps of the fleet.")
-    var pollSeconds: Double = 5
+    @Option(help: "Seconds between two sweeps of the fleet (serve: 5, demo: 2).")
+    var pollSeconds: Double?
 
     @Option(help: "Hours raw telemetry is kept before it is folded into buckets.")
     var rawTelemetryHours: Double = 24
@@ -33,7 +33,7 @@ struct ServeSharedOptions: ParsableArguments {
         guard let p = Policy.named(policy), p.isOnline else {
             throw ValidationError("--policy must be gridshell, strike, strike-PRICE or always-on (hindsight needs the future); got '\(policy)'")
         }
-        guard pollSeconds >= 0.2, pollSeconds <= 3600 else { throw ValidationError("--poll-seconds must be from 0.2 to 3600") }
+        if let pollSeconds, !(pollSeconds >= 0.2 && pollSeconds <= 3600) { throw ValidationError("--poll-seconds must be from 0.2 to 3600") }
         guard rawTelemetryHours > 0, keepDays > 0 else { throw ValidationError("--raw-telemetry-hours and --keep-days must be over 0") }
     }
 }
@@ -131,7 +131,7 @@ extension ServeSharedOptions {
         options.host = host
         options.port = port
         options.policy = Policy.named(policy) ?? .gridshell(GridshellSettings())
-        options.pollSeconds = pollSeconds
+        if let pollSeconds { options.pollSeconds = pollSeconds }
         options.rawTelemetryHours = rawTelemetryHours
         options.keepDays = keepDays
         options.readyFile = readyFile

@@ -32,6 +32,9 @@ public struct ServeOptions: Sendable {
     public var webUser = "root"
     public var webPassword = "root"
     public var minerTimeoutSeconds: Double = 2
+    /// Miners read at once in a sweep: enough to finish a sweep in a second or two, few enough
+    /// that the API keeps answering while it runs.
+    public var pollConcurrency = 128
     /// Run a simulated miner at every address of the site's groups (the demo, the tests).
     public var simulateFleet = false
     public var rawTelemetryHours: Double = 24
@@ -87,7 +90,7 @@ public enum SiteServer {
         let limits = TransportLimits(connectTimeout: .milliseconds(Int64(options.minerTimeoutSeconds * 500)), replyTimeout: .milliseconds(Int64(options.minerTimeoutSeconds * 1000)))
         let driver = ProtocolDriver(group: group, limits: limits, webUser: options.webUser, webPassword: options.webPassword)
         let poller = FleetPoller(
-            driver: driver, settings: FleetSettings(),
+            driver: driver, settings: FleetSettings(concurrency: options.pollConcurrency),
             endpoints: binding.addresses.map { MinerEndpoint(address: $0, rpcPort: options.rpcPort, webPort: options.webPort) })
 
         let metrics = SiteMetrics()
