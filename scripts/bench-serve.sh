@@ -20,8 +20,8 @@ TOKEN=$(awk '/Viewer token:/ {print $3}' "$DIR/out")
 sleep 8
 echo "== control loop before the load"
 curl -s -H "Authorization: Bearer $TOKEN" "${URL}api/v1/state" | python3 -c "import json,sys; d=json.load(sys.stdin); print('interval', d['interval']['index'], 'of', d['interval']['of'], 'miners', d['miners'])"
-echo "== wrk: ${DURATION} s, 2 threads, ${CONNECTIONS} connections, GET /api/v1/state"
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "${URL}api/v1/state"
+echo "== wrk: ${DURATION} s, ${THREADS:-2} threads, ${CONNECTIONS} connections, GET /api/v1/state"
+wrk -t"${THREADS:-2}" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "${URL}api/v1/state"
 echo "== control loop after the load (it kept dispatching and polling)"
 curl -s -H "Authorization: Bearer $TOKEN" "${URL}api/v1/state" | python3 -c "import json,sys; d=json.load(sys.stdin); print('interval', d['interval']['index'], 'of', d['interval']['of'], 'miners', d['miners'])"
 curl -s "${URL}metrics" | grep -E '^gridshell_poll_duration_seconds_(count|sum)|^gridshell_ledger_intervals_total' || true
