@@ -71,7 +71,6 @@ public struct Backtest: Sendable {
     ) -> (PolicyRun, [Double]) {
         let loads = inputs.site.loads
         let n = inputs.count
-        let h = inputs.hours
         let stock = stockLevels
         var previous = stock
         var totals = LedgerTotals()

@@ -49,6 +49,12 @@ public struct OnlineDispatcher: Sendable {
         public var market: IntervalMarket
         /// The price the decision assumed.
         public var forecastUSDPerMWh: Double
+        /// What the policy will remember once the interval is settled: the strike counters and
+        /// the 4CP-window maxima as this decision moved them.
+        var aboveCount: [Int]
+        var belowCount: [Int]
+        var strikeOn: [Bool]
+        var riskMax: [Int: Double]
         /// The plan, with its reasons, against the previous levels.
         public func plan(site: DispatchSite, previous: [Double]) -> DispatchPlan {
             DispatchPlan(site: site, solution: solution, previous: previous, market: market, priceUSDPerMWh: forecastUSDPerMWh, deadlines: statuses)
@@ -138,6 +144,7 @@ public struct OnlineDispatcher: Sendable {
         var desired: [Double]
         var forecast = observed
         var riskMax = memory.riskMax
+        var aboveCount = memory.aboveCount, belowCount = memory.belowCount, strikeOn = memory.strikeOn
         switch policy {
         case .alwaysOn, .hindsight:
             desired = stock
@@ -147,12 +154,11 @@ public struct OnlineDispatcher: Sendable {
                 let level = stock[i]
                 let unitsPerMW = level > 0 ? (load.units(level: level) - load.units(level: 0)) / (load.powerMW(level: level) - load.floorMW) : 0
                 let threshold = strike ?? unitsPerMW * inputs.minerUSDPerTHHour[t]
-                // The counters move in `settle`; here the decision reads what they will become.
-                let (above, below) = observed > threshold ? (memory.aboveCount[i] + 1, 0) : (0, memory.belowCount[i] + 1)
-                var on = memory.strikeOn[i]
-                if on, above >= offAfter { on = false }
-                if !on, below >= onAfter { on = true }
-                desired[i] = on ? level : 0
+                // The counters move with the decision; `settle` keeps what they became.
+                if observed > threshold { aboveCount[i] += 1; belowCount[i] = 0 } else { belowCount[i] += 1; aboveCount[i] = 0 }
+                if strikeOn[i], aboveCount[i] >= offAfter { strikeOn[i] = false }
+                if !strikeOn[i], belowCount[i] >= onAfter { strikeOn[i] = true }
+                desired[i] = strikeOn[i] ? level : 0
             }
         case .gridshell(let settings):
             if !inputs.pricesKnownAhead, settings.useDayAhead, let da = inputs.dayAhead, t > 0 {
@@ -171,7 +177,9 @@ public struct OnlineDispatcher: Sendable {
         if let cap = constraints.capMW { market.capMW = min(market.capMW, cap) }
         var solution = solver.solve(market, lower: desired, upper: desired, keep: keep)
         solution = backtest.finalise(solution, previous: previous, t: t, keep: keep, capMW: constraints.capMW)
-        return Decision(interval: t, solution: solution, statuses: statuses, market: market, forecastUSDPerMWh: forecast)
+        return Decision(
+            interval: t, solution: solution, statuses: statuses, market: market, forecastUSDPerMWh: forecast, aboveCount: aboveCount,
+            belowCount: belowCount, strikeOn: strikeOn, riskMax: riskMax)
     }
 
     /// The interval `decision` was for is over: its money at the real price, and the memory moves
@@ -182,29 +190,10 @@ public struct OnlineDispatcher: Sendable {
         let t = decision.interval
         precondition(t == memory.next, "settle the interval that was decided")
         let solution = decision.solution
-        // The strike counters and the 4CP memory move as the decision read them.
-        if case .strike(let strike, let offAfter, let onAfter) = policy {
-            let observed = inputs.pricesKnownAhead
-                ? inputs.prices.pricesUSDPerMWh[t] : (t > 0 ? inputs.prices.pricesUSDPerMWh[t - 1] : (inputs.dayAhead?[0] ?? 0))
-            let stock = backtest.stockLevels
-            for (i, load) in loads.enumerated() where load.isMiner {
-                let level = stock[i]
-                let unitsPerMW = level > 0 ? (load.units(level: level) - load.units(level: 0)) / (load.powerMW(level: level) - load.floorMW) : 0
-                let threshold = strike ?? unitsPerMW * inputs.minerUSDPerTHHour[t]
-                if observed > threshold { memory.aboveCount[i] += 1; memory.belowCount[i] = 0 } else { memory.belowCount[i] += 1; memory.aboveCount[i] = 0 }
-                if memory.strikeOn[i], memory.aboveCount[i] >= offAfter { memory.strikeOn[i] = false }
-                if !memory.strikeOn[i], memory.belowCount[i] >= onAfter { memory.strikeOn[i] = true }
-            }
-        }
-        if case .gridshell(let settings) = policy {
-            var forecast = inputs.pricesKnownAhead ? inputs.prices.pricesUSDPerMWh[t] : (t > 0 ? inputs.prices.pricesUSDPerMWh[t - 1] : (inputs.dayAhead?[0] ?? 0))
-            if !inputs.pricesKnownAhead, settings.useDayAhead, let da = inputs.dayAhead, t > 0 {
-                forecast = da[t] + (inputs.prices.pricesUSDPerMWh[t - 1] - da[t - 1])
-            }
-            _ = backtest.fourCPRisk(
-                t, forecast: settings.useDayAhead ? (inputs.dayAhead?[t] ?? forecast) : forecast, settings: settings, calendar: calendar,
-                riskMax: &memory.riskMax)
-        }
+        memory.aboveCount = decision.aboveCount
+        memory.belowCount = decision.belowCount
+        memory.strikeOn = decision.strikeOn
+        memory.riskMax = decision.riskMax
         for i in loads.indices {
             if solution.levels[i] > memory.previous[i] + 1e-9 { memory.lastUp[i] = t }
             if solution.levels[i] < memory.previous[i] - 1e-9 { memory.lastDown[i] = t }

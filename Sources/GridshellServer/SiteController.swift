@@ -297,7 +297,7 @@ public actor SiteController {
     /// Sends journalled commands (one per miner) and records how each ended; a miner the fleet
     /// does not know is recorded as failed, with the reason.
     private func send(_ records: [CommandRecord], attempts: Int) async {
-        let outcomes = await fleet.acknowledgeOnce(records.map { ($0.address, $0.command) })
+        let outcomes = await fleet.acknowledge(records.map { ($0.address, $0.command) })
         var byAddress: [String: CommandOutcome] = [:]
         for o in outcomes { byAddress[o.address] = o }
         let now = Date()
@@ -355,14 +355,5 @@ public actor SiteController {
             nextInterval: dispatcher.memory.next, replayFinished: replayFinished, store: store)
         board.publish(snapshot)
         metrics.publish(snapshot)
-    }
-}
-
-extension MinerFleet {
-    /// Sends each command once and reports acknowledgements; fleets that cannot tell
-    /// acknowledgement from confirmation fall back to `apply`.
-    func acknowledgeOnce(_ commands: [(address: String, command: MinerCommand)]) async -> [CommandOutcome] {
-        if let poller = self as? FleetPoller { return await poller.acknowledge(commands) }
-        return await apply(commands)
     }
 }

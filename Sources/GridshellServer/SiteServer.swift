@@ -106,11 +106,8 @@ public enum SiteServer {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? options.port
                 let url = "http://\(options.host):\(port)/"
-                if let ready {
-                    try? Data("{\"url\": \"\(url)\"}\n".utf8).write(to: URL(fileURLWithPath: ready + ".tmp"))
-                    _ = try? FileManager.default.replaceItemAt(URL(fileURLWithPath: ready), withItemAt: URL(fileURLWithPath: ready + ".tmp"))
-                    if !FileManager.default.fileExists(atPath: ready) { try? FileManager.default.moveItem(atPath: ready + ".tmp", toPath: ready) }
-                }
+                // Atomic, so a reader never sees half a file.
+                if let ready { try? Data("{\"url\": \"\(url)\"}\n".utf8).write(to: URL(fileURLWithPath: ready), options: .atomic) }
                 onListening?(url)
             },
             logger: logger)

@@ -224,4 +224,14 @@ public protocol MinerFleet: Sendable {
     func poll() async -> [MinerState]
     /// Sends commands (down at once, up in waves) and returns when each is confirmed or has failed.
     func apply(_ commands: [(address: String, command: MinerCommand)]) async -> [CommandOutcome]
+    /// Sends each command once and returns the miners' acknowledgements, without waiting for
+    /// telemetry (the live controller confirms from its own polls).
+    func acknowledge(_ commands: [(address: String, command: MinerCommand)]) async -> [CommandOutcome]
+}
+
+extension MinerFleet {
+    /// Fleets that cannot tell an acknowledgement from a confirmation answer with `apply`.
+    public func acknowledge(_ commands: [(address: String, command: MinerCommand)]) async -> [CommandOutcome] {
+        await apply(commands)
+    }
 }

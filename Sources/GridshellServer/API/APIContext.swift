@@ -1,4 +1,3 @@
-import Crypto
 import Synchronization
 import Foundation
 import GridshellStore
@@ -70,9 +69,7 @@ public enum AccessToken {
         return "gs_" + bytes.map { String(format: "%02x", $0) }.joined()
     }
 
-    public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    public static func hash(_ token: String) -> String { SHA256Digest.hex(of: Data(token.utf8)) }
 
     /// Creates a token with `role`, saves its hash, and returns the secret (shown once).
     public static func create(name: String, role: Role, store: any SiteStore, at: Date = Date()) throws -> String {

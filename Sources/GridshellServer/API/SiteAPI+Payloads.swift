@@ -112,6 +112,16 @@ struct ErrorMiddleware: RouterMiddleware {
 
 // MARK: Bodies
 
+/// An action's window, in site minutes: over 0 and at most a week.
+func validateMinutes(_ minutes: Double) throws {
+    guard minutes > 0, minutes <= 7 * 24 * 60 else { throw APIError(.unprocessableContent, "invalid", "minutes must be over 0 and at most a week (10080)") }
+}
+
+/// Every change says why.
+func validateReason(_ reason: String) throws {
+    guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw APIError(.unprocessableContent, "invalid", "reason: say why") }
+}
+
 struct GroupAction: Codable, Sendable {
     var group: String
     /// Site minutes the curtailment lasts (60 unless given).
@@ -122,8 +132,8 @@ struct GroupAction: Codable, Sendable {
         guard binding.group(named: group) != nil else {
             throw APIError(.unprocessableContent, "invalid", "group: no miner group '\(group)'; the site has \(binding.groups.map(\.name).joined(separator: ", "))")
         }
-        if let minutes, !(minutes > 0 && minutes <= 7 * 24 * 60) { throw APIError(.unprocessableContent, "invalid", "minutes must be over 0 and at most a week (10080)") }
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw APIError(.unprocessableContent, "invalid", "reason: say why") }
+        if let minutes { try validateMinutes(minutes) }
+        try validateReason(reason)
     }
 }
 
@@ -136,8 +146,8 @@ struct CapAction: Codable, Sendable {
         guard mw.isFinite, mw >= 0, mw <= interconnectMW else {
             throw APIError(.unprocessableContent, "invalid", "mw must be from 0 to the interconnect (\(interconnectMW) MW); got \(mw)")
         }
-        guard minutes > 0, minutes <= 7 * 24 * 60 else { throw APIError(.unprocessableContent, "invalid", "minutes must be over 0 and at most a week (10080)") }
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw APIError(.unprocessableContent, "invalid", "reason: say why") }
+        try validateMinutes(minutes)
+        try validateReason(reason)
     }
 }
 
@@ -146,8 +156,8 @@ struct PauseAction: Codable, Sendable {
     var reason: String
 
     func validate() throws {
-        guard minutes > 0, minutes <= 7 * 24 * 60 else { throw APIError(.unprocessableContent, "invalid", "minutes must be over 0 and at most a week (10080)") }
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw APIError(.unprocessableContent, "invalid", "reason: say why") }
+        try validateMinutes(minutes)
+        try validateReason(reason)
     }
 }
 
