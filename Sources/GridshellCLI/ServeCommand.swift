@@ -121,7 +121,17 @@ struct ServeCommand: AsyncParsableCommand {
             try await SiteServer.run(options, onListening: onListening)
         } catch let error as ServeError {
             printError("gridshell serve: \(error.description)")
+            if case .unreadable = error { throw Exit.cannotRead }
             throw Exit.invalidInput
+        } catch {
+            // What the service group stopped on: most often the HTTP port.
+            let text = "\(error)"
+            if text.contains("Address already in use") {
+                printError("gridshell serve: \(options.host):\(options.port) is taken by another program; choose another with --port (0 picks a free one)")
+            } else {
+                printError("gridshell serve: stopped: \(text)")
+            }
+            throw ExitCode.failure
         }
     }
 }

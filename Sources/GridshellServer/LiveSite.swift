@@ -33,7 +33,7 @@ public struct LiveSite: Sendable {
     ) throws -> LiveSite {
         let yaml: String
         do { yaml = try String(contentsOfFile: sitePath, encoding: .utf8) } catch {
-            throw ServeError.input("cannot read the site file \(sitePath): \(error.localizedDescription)")
+            throw ServeError.unreadable("cannot read the site file \(sitePath): \(error.localizedDescription)")
         }
         let site: Site
         do { site = try SiteLoader.parse(yaml: yaml, file: sitePath) } catch { throw ServeError.input(error.description) }
@@ -64,12 +64,14 @@ public struct LiveSite: Sendable {
 /// What stops `gridshell serve` from starting, in words that name the input.
 public enum ServeError: Error, Sendable, CustomStringConvertible {
     case input(String)
+    /// A file that cannot be read at all.
+    case unreadable(String)
     case store(String)
     case fleet(String)
 
     public var description: String {
         switch self {
-        case .input(let s), .store(let s), .fleet(let s): return s
+        case .input(let s), .unreadable(let s), .store(let s), .fleet(let s): return s
         }
     }
 }
