@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -60,11 +61,22 @@ let package = Package(
                 "GridshellCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // What the site hears from outside: the OpenADR 2.0b VEN, the price and Bitcoin feeds.
+        .target(
+            name: "GridshellGrid",
+            dependencies: [
+                "GridshellCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // `gridshell serve`: the services of the live loop, the HTTP API, metrics, the dashboard.
         .target(
             name: "GridshellServer",
             dependencies: [
-                "GridshellCore", "GridshellDispatch", "GridshellMiners", "GridshellSimulator", "GridshellStore",
+                "GridshellCore", "GridshellDispatch", "GridshellMiners", "GridshellSimulator", "GridshellStore", "GridshellGrid",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -81,6 +93,7 @@ let package = Package(
                 "GridshellMiners",
                 "GridshellSimulator",
                 "GridshellStore",
+                "GridshellGrid",
                 "GridshellServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -122,6 +135,13 @@ let package = Package(
             dependencies: [
                 "GridshellServer", "GridshellStore", "GridshellCore", "GridshellSimulator", "GridshellMiners",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "GridshellGridTests",
+            dependencies: [
+                "GridshellGrid", "GridshellCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(
