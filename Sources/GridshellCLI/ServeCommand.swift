@@ -44,8 +44,10 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Runs the live site controller: store, fleet poller, dispatch loop, HTTP API, metrics and dashboard.",
         discussion: """
             The site file's miner groups list their addresses; the controller polls them over their own \
-            protocols and brings them to each interval's plan. Prices come from an ERCOT real-time file \
-            replayed at --speed from --from (1 = real time). Everything is recorded in --db (SQLite, WAL); \
+            protocols and brings them to each interval's plan. Prices come from the site file's feeds: \
+            by default an ERCOT real-time file (--prices) replayed as published at --speed from --from; \
+            with --live, an HTTP endpoint, a file a downloader keeps current, or an operator's price. \
+            A stale feed puts the site on a conservative fallback. Everything is recorded in --db (SQLite, WAL); \
             a restart carries on from it. Stops on SIGTERM or SIGINT, finishing the commands under way.
             """)
 
@@ -82,9 +84,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Run a simulated miner at every address of the site file (a test site).")
     var simulateFleet = false
 
+    @Flag(help: "Live: site time is wall time; prices come from the site file's feeds.prices, not --prices.")
+    var live = false
+
     @OptionGroup var shared: ServeSharedOptions
 
     func validate() throws {
+        if live, speed != 1 || from != nil || to != nil {
+            throw ValidationError("--live runs in real time: --speed, --from and --to are for a replay")
+        }
         guard speed > 0, speed <= 100_000 else { throw ValidationError("--speed must be over 0 and at most 100000") }
         for (label, value) in [("--from", from), ("--to", to)] {
             if let value, ServeCommand.parseTime(value) == nil { throw ValidationError("\(label) must be YYYY-MM-DD or ISO 8601; got '\(value)'") }
@@ -104,6 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.rpcPort = rpcPort
         options.webPort = webPort
         options.simulateFleet = simulateFleet
+        options.live = live
         shared.apply(to: &options)
         try await Self.serve(options) { url in
             print("gridshell serve: listening on \(url)")

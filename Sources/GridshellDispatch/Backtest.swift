@@ -23,7 +23,8 @@ public struct PolicyRun: Sendable {
 /// Replays a site over historical prices under a policy, interval by interval, with the fleet's
 /// ramps, and keeps the ledger.
 public struct Backtest: Sendable {
-    public let inputs: BacktestInputs
+    /// What it replays; a live run fills in prices and hashprice as the feeds bring them.
+    public internal(set) var inputs: BacktestInputs
     public let solver: IntervalSolver
     static let ercotZone = TimeZone(identifier: "America/Chicago")!
 

@@ -31,11 +31,22 @@ public struct OnlineDispatcher: Sendable {
         public var curtailed: Set<Int>
         /// Hold every load at its last level: the policy is paused.
         public var paused: Bool
+        /// Decide as if energy cost this much, whatever was observed: the conservative price a
+        /// site falls back to when its price feed is stale.
+        public var assumedPriceUSDPerMWh: Double?
+        /// The newest price published, when a live feed brings them (a replay sees the interval
+        /// before the one it decides).
+        public var observedPriceUSDPerMWh: Double?
 
-        public init(capMW: Double? = nil, curtailed: Set<Int> = [], paused: Bool = false) {
+        public init(
+            capMW: Double? = nil, curtailed: Set<Int> = [], paused: Bool = false, assumedPriceUSDPerMWh: Double? = nil,
+            observedPriceUSDPerMWh: Double? = nil
+        ) {
             self.capMW = capMW
             self.curtailed = curtailed
             self.paused = paused
+            self.assumedPriceUSDPerMWh = assumedPriceUSDPerMWh
+            self.observedPriceUSDPerMWh = observedPriceUSDPerMWh
         }
 
         public static let none = Constraints()
@@ -61,7 +72,7 @@ public struct OnlineDispatcher: Sendable {
         }
     }
 
-    public let backtest: Backtest
+    public private(set) var backtest: Backtest
     public let policy: Policy
     public private(set) var memory: Memory
     private var tracker: DeadlineTracker
@@ -112,8 +123,9 @@ public struct OnlineDispatcher: Sendable {
         let t = memory.next
         let stock = backtest.stockLevels
         let previous = memory.previous
-        let observed: Double = inputs.pricesKnownAhead
-            ? inputs.prices.pricesUSDPerMWh[t] : (t > 0 ? inputs.prices.pricesUSDPerMWh[t - 1] : (inputs.dayAhead?[0] ?? 0))
+        let observed: Double = constraints.assumedPriceUSDPerMWh ?? constraints.observedPriceUSDPerMWh
+            ?? (inputs.pricesKnownAhead
+                ? inputs.prices.pricesUSDPerMWh[t] : (t > 0 ? inputs.prices.pricesUSDPerMWh[t - 1] : (inputs.dayAhead?[0] ?? 0)))
         // Minimum on/off times: a group that just rose may not fall yet, and the reverse.
         var lower = [Double](repeating: 0, count: loads.count)
         var upper = loads.map { Double($0.steps) }
@@ -161,11 +173,11 @@ public struct OnlineDispatcher: Sendable {
                 desired[i] = strikeOn[i] ? level : 0
             }
         case .gridshell(let settings):
-            if !inputs.pricesKnownAhead, settings.useDayAhead, let da = inputs.dayAhead, t > 0 {
-                forecast = da[t] + (inputs.prices.pricesUSDPerMWh[t - 1] - da[t - 1])
+            if constraints.assumedPriceUSDPerMWh == nil, !inputs.pricesKnownAhead, settings.useDayAhead, let da = inputs.dayAhead, t > 0 {
+                forecast = da[t] + (observed - da[t - 1])
             }
             let risk = backtest.fourCPRisk(
-                t, forecast: settings.useDayAhead ? (inputs.dayAhead?[t] ?? forecast) : forecast, settings: settings, calendar: calendar,
+                t, forecast: settings.useDayAhead && constraints.assumedPriceUSDPerMWh == nil ? (inputs.dayAhead?[t] ?? forecast) : forecast, settings: settings, calendar: calendar,
                 riskMax: &riskMax)
             var market = inputs.market(at: t, price: forecast, fourCPRisk: risk)
             if let cap = constraints.capMW { market.capMW = min(market.capMW, cap) }
@@ -180,6 +192,20 @@ public struct OnlineDispatcher: Sendable {
         return Decision(
             interval: t, solution: solution, statuses: statuses, market: market, forecastUSDPerMWh: forecast, aboveCount: aboveCount,
             belowCount: belowCount, strikeOn: strikeOn, riskMax: riskMax)
+    }
+
+    /// A price feed's word on interval `t` (live prices arrive as they are published). Outside
+    /// the series it is ignored.
+    public mutating func setPrice(_ usdPerMWh: Double, at t: Int) {
+        guard backtest.inputs.prices.pricesUSDPerMWh.indices.contains(t), usdPerMWh.isFinite else { return }
+        backtest.inputs.prices.pricesUSDPerMWh[t] = usdPerMWh
+    }
+
+    /// Mining revenue per TH/s-hour from interval `t` on, as a Bitcoin feed now has it.
+    public mutating func setMinerUSDPerTHHour(_ value: Double, from t: Int) {
+        let n = backtest.inputs.minerUSDPerTHHour.count
+        guard value.isFinite, value >= 0, t < n else { return }
+        for i in max(0, t)..<n where backtest.inputs.minerUSDPerTHHour[i] != value { backtest.inputs.minerUSDPerTHHour[i] = value }
     }
 
     /// The interval `decision` was for is over: its money at the real price, and the memory moves

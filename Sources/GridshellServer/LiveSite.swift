@@ -13,6 +13,8 @@ public struct LiveSite: Sendable {
     public var policy: Policy
     /// Where the prices came from, as the store records it.
     public var priceSource: String
+    /// Live: the series is a grid waiting for the price feed (its values are not prices yet).
+    public var pricesArePlaceholders = false
 
     public var dispatchSite: DispatchSite { backtest.inputs.site }
     public var prices: PriceSeries { backtest.inputs.prices }
@@ -58,6 +60,51 @@ public struct LiveSite: Sendable {
         } catch {
             throw ServeError.input("\(error)")
         }
+    }
+}
+
+extension LiveSite {
+    /// A live site: the interval grid runs from the start of this UTC year to the end of the
+    /// next (a restart lands on the same grid), its prices come from the price feed as they are
+    /// published, and hashprice from the Bitcoin feed, starting from the site file's `bitcoin:`
+    /// values (or the embedded snapshot) until the feed answers.
+    public static func live(sitePath: String, policy: Policy, now: Date = Date()) throws -> LiveSite {
+        let yaml: String
+        do { yaml = try String(contentsOfFile: sitePath, encoding: .utf8) } catch {
+            throw ServeError.unreadable("cannot read the site file \(sitePath): \(error.localizedDescription)")
+        }
+        let site: Site
+        do { site = try SiteLoader.parse(yaml: yaml, file: sitePath) } catch { throw ServeError.input(error.description) }
+        guard site.feeds.prices.source != .ercotFile || site.feeds.prices.path != nil else {
+            throw ServeError.input("\(sitePath): feeds.prices: a live site needs a price source: 'http' with a url, 'manual' with price_usd_per_mwh, or 'ercot_file' with a path")
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let year = calendar.component(.year, from: now)
+        let start = calendar.date(from: DateComponents(year: year, month: 1, day: 1))!
+        let end = calendar.date(from: DateComponents(year: year + 2, month: 1, day: 1))!
+        let count = Int(end.timeIntervalSince(start) / 900)
+        let series = PriceSeries(settlementPoint: site.contract.settlementPoint, start: start, intervalSeconds: 900, pricesUSDPerMWh: .init(repeating: 0, count: count))
+        let perTH = startingHashprice(site).usdPerTHsDay / 24
+        let inputs = BacktestInputs(site: DispatchSite(site: site), prices: series, minerUSDPerTHHour: .init(repeating: perTH, count: count))
+        var live = LiveSite(site: site, siteYAML: yaml, backtest: Backtest(inputs: inputs), policy: policy, priceSource: "live")
+        live.pricesArePlaceholders = true
+        return live
+    }
+
+    /// Hashprice from the site file's `bitcoin:` values over the embedded snapshot, net of the
+    /// pool fee.
+    static func startingHashprice(_ site: Site) -> Hashprice {
+        let b = site.bitcoin
+        let e = NetworkSnapshot.embedded
+        if let quoted = b.hashpriceUSDPerPHsDay {
+            let gross = Hashprice.quoted(usdPerPHsDay: quoted, priceUSD: b.priceUSD ?? e.priceUSD)
+            return Hashprice(usdPerTHsDay: gross.usdPerTHsDay * (1 - site.poolFeeFraction), btcPerTHsDay: gross.btcPerTHsDay * (1 - site.poolFeeFraction))
+        }
+        return NetworkSnapshot(
+            date: e.date, priceUSD: b.priceUSD ?? e.priceUSD, difficulty: b.difficulty ?? e.difficulty, height: b.height ?? e.height,
+            feesPerBlockBTC: b.feesPerBlockBTC ?? e.feesPerBlockBTC, source: "site file"
+        ).hashprice(poolFeeFraction: site.poolFeeFraction)
     }
 }
 

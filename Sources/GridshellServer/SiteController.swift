@@ -20,16 +20,16 @@ public actor SiteController {
     public nonisolated let fleet: any MinerFleet
     public nonisolated let board: StateBoard
     public nonisolated let metrics: SiteMetrics
-    let logger: Logger
+    nonisolated let logger: Logger
     /// Wall seconds over which a rise in power is spread (waves), at most.
     let rampUpWallSeconds: Double
     let waves: Int
 
-    public private(set) var clock: SiteClock
+    public nonisolated let clock: SiteClock
     /// The policy in force (an admin may change it; the choice survives a restart).
     public private(set) var policy: Policy
-    private var dispatcher: OnlineDispatcher
-    private var decision: OnlineDispatcher.Decision?
+    var dispatcher: OnlineDispatcher
+    var decision: OnlineDispatcher.Decision?
     private var plan: DispatchPlan?
     private var states: [String: MinerState] = [:]
     /// Last command sent per miner and when (wall), so a command whose effect the telemetry does
@@ -45,6 +45,20 @@ public actor SiteController {
     public private(set) var replayFinished = false
     private var events: [GridEventRecord] = []
 
+    // Feeds (live prices and Bitcoin data): what they brought, and when.
+    /// Off for a controller driven without feeds (unit tests): prices come from the series.
+    let usesFeeds: Bool
+    var priceTrack: FeedTrack
+    var bitcoinTrack: FeedTrack
+    /// Intervals whose price a feed has published.
+    var knownPrices = Set<Int>()
+    /// The newest published price: its interval and value.
+    var newestPrice: (t: Int, usd: Double)?
+    /// Mining revenue per TH/s-hour, net of the pool fee: from the Bitcoin feed once it answers.
+    var baseMinerUSDPerTHHour: Double
+    /// The observed price the decision in force was made with (a newer one replans).
+    var decidedWith: Double?
+
     static let clockKey = "clock"
     static let memoryKey = "dispatcher"
     static let policyKey = "policy"
@@ -53,8 +67,12 @@ public actor SiteController {
     /// the dispatcher's memory), a new one starts at `clock`.
     public init(
         live: LiveSite, binding: FleetBinding, store: any SiteStore, fleet: any MinerFleet, clock proposed: SiteClock, metrics: SiteMetrics,
-        board: StateBoard = StateBoard(), logger: Logger = Logger(label: "gridshell.controller"), rampUpWallSeconds: Double = 2, waves: Int = 4
+        board: StateBoard = StateBoard(), logger: Logger = Logger(label: "gridshell.controller"), rampUpWallSeconds: Double = 2, waves: Int = 4,
+        feeds: (prices: String, bitcoin: String)? = nil
     ) throws {
+        usesFeeds = feeds != nil
+        priceTrack = FeedTrack(name: feeds?.prices ?? live.priceSource, staleAfterSeconds: live.site.feeds.prices.staleAfterMinutes * 60)
+        bitcoinTrack = FeedTrack(name: feeds?.bitcoin ?? "series", staleAfterSeconds: live.site.feeds.bitcoin.staleAfterMinutes * 60)
         self.live = live
         self.binding = binding
         self.store = store
@@ -73,6 +91,8 @@ public actor SiteController {
         }
         self.clock = clock
         let prices = live.prices
+        let startAt = max(0, min(prices.count - 1, prices.index(containing: clock.siteTime()) ?? 0))
+        baseMinerUSDPerTHHour = live.backtest.inputs.minerUSDPerTHHour.isEmpty ? 0 : live.backtest.inputs.minerUSDPerTHHour[startAt]
         let first = max(0, min(prices.count, prices.index(containing: clock.siteTime()) ?? (clock.siteTime() < prices.start ? 0 : prices.count)))
         var policy = live.policy
         if let saved = try store.controllerValue(Self.policyKey), let parameters = try? decoder.decode(PolicyParameters.self, from: saved),
@@ -124,13 +144,14 @@ public actor SiteController {
         let k = interval(at: now)
         let n = live.prices.count
         while dispatcher.memory.next < min(k, n) {
+            guard priceSettles(dispatcher.memory.next, siteNow: clock.siteTime(now)) else { break }
             settleNext()
         }
         if k >= n {
             if !replayFinished { logger.info("the price series is over; holding the last plan", metadata: ["gridshell.interval": "\(n)"]) }
             replayFinished = true
         } else if k >= 0, decision?.interval != k || trigger != "interval" {
-            decide(trigger: decision?.interval == k ? trigger : "interval")
+            decide(trigger: decision?.interval == k ? trigger : "interval", wall: now)
             await actuate()
         }
         publish(now: now)
@@ -158,15 +179,18 @@ public actor SiteController {
         return c
     }
 
-    private func decide(trigger: String) {
+    private func decide(trigger: String, wall: Date) {
         let t = dispatcher.memory.next
         let start = live.prices.date(at: t)
         // Overrides in force now (an operator's action starts mid-interval).
-        let now = min(max(clock.siteTime(), start), live.prices.date(at: t + 1).addingTimeInterval(-0.001))
-        let c = constraints(at: now)
+        let now = min(max(clock.siteTime(wall), start), live.prices.date(at: t + 1).addingTimeInterval(-0.001))
+        var c = constraints(at: now)
+        let fallbacks = applyFeeds(to: &c, at: t, siteNow: clock.siteTime(wall))
+        decidedWith = c.assumedPriceUSDPerMWh ?? c.observedPriceUSDPerMWh
         let d = dispatcher.decide(c)
         decision = d
-        let p = d.plan(site: live.dispatchSite, previous: dispatcher.memory.previous)
+        var p = d.plan(site: live.dispatchSite, previous: dispatcher.memory.previous)
+        p.reasons.insert(contentsOf: fallbacks, at: 0)
         plan = p
         do {
             let json = try JSONEncoder().encode(p)
@@ -195,7 +219,9 @@ public actor SiteController {
         do {
             let memory = try JSONEncoder().encode(next.memory)
             try store.settle(entry, controllerState: [Self.memoryKey: memory])
-            try store.recordPrice(PriceRecord(intervalStart: start, priceUSDPerMWh: live.prices.pricesUSDPerMWh[t], source: live.priceSource))
+            if !usesFeeds {
+                try store.recordPrice(PriceRecord(intervalStart: start, priceUSDPerMWh: live.prices.pricesUSDPerMWh[t], source: live.priceSource))
+            }
             dispatcher = next
             lastEntry = entry
             metrics.settled(entry)
@@ -334,7 +360,7 @@ public actor SiteController {
     /// Switches the policy, keeping what the dispatcher remembers, and replans at once.
     public func setPolicy(_ chosen: Policy) async throws {
         try store.setControllerValue(Self.policyKey, try JSONEncoder().encode(PolicyParameters(chosen)))
-        dispatcher = OnlineDispatcher(backtest: live.backtest, policy: chosen, memory: dispatcher.memory)
+        dispatcher = OnlineDispatcher(backtest: dispatcher.backtest, policy: chosen, memory: dispatcher.memory)
         policy = chosen
         await tick(now: Date(), trigger: "operator")
     }
@@ -349,10 +375,11 @@ public actor SiteController {
 
     public var minerStates: [MinerState] { binding.addresses.compactMap { states[$0] } }
 
-    private func publish(now: Date) {
+    func publish(now: Date) {
         let snapshot = SiteSnapshot.make(
             live: live, policy: policy, binding: binding, clock: clock, now: now, plan: plan, decision: decision, states: states, lastEntry: lastEntry,
-            nextInterval: dispatcher.memory.next, replayFinished: replayFinished, store: store)
+            nextInterval: dispatcher.memory.next, replayFinished: replayFinished, store: store, inputs: dispatcher.backtest.inputs,
+            feeds: usesFeeds ? feedStatuses(siteNow: clock.siteTime(now)) : [])
         board.publish(snapshot)
         metrics.publish(snapshot)
     }

@@ -19,6 +19,8 @@ public final class SiteMetrics: Sendable {
     private let commandsFailed: Counter
     private let commandsConfirmed: Counter
     private let commandLatency: ValueHistogram
+    private let feedAge: [String: Gauge]
+    private let feedStale: [String: Gauge]
     public static let modes = ["normal", "low-power", "sleep", "ramping", "unknown", "unreachable"]
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -47,6 +49,13 @@ public final class SiteMetrics: Sendable {
         commandLatency = registry.makeValueHistogram(
             name: "gridshell_command_seconds", buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
             help: "Time from sending a command to the miner's acknowledgement")
+        var age: [String: Gauge] = [:], stale: [String: Gauge] = [:]
+        for f in ["prices", "bitcoin"] {
+            age[f] = registry.makeGauge(name: "gridshell_feed_age_minutes", labels: [("feed", f)], help: "Site minutes since the newest value a feed brought")
+            stale[f] = registry.makeGauge(name: "gridshell_feed_stale", labels: [("feed", f)], help: "1 while a feed is stale and the site runs on its fallback")
+        }
+        feedAge = age
+        feedStale = stale
     }
 
     func settled(_ entry: LedgerEntry) {
@@ -80,6 +89,10 @@ public final class SiteMetrics: Sendable {
         hashprice.set(to: s.price.hashpriceUSDPerPHDay)
         if let m = s.marginUSDPerHour { margin.set(to: m) }
         for m in Self.modes { miners[m]?.set(to: Double(s.miners[m] ?? 0)) }
+        for f in s.feeds {
+            if let age = f.ageMinutes { feedAge[f.feed]?.set(to: age) }
+            feedStale[f.feed]?.set(to: f.stale ? 1 : 0)
+        }
     }
 
     /// The text exposition.

@@ -1,6 +1,7 @@
 import Foundation
 import GridshellCore
 import GridshellDispatch
+import GridshellGrid
 import GridshellMiners
 import GridshellSimulator
 import GridshellStore
@@ -44,6 +45,8 @@ public struct ServeOptions: Sendable {
     public var readyFile: String?
     /// Wall seconds over which rises in power are spread.
     public var rampUpWallSeconds: Double = 2
+    /// Live: site time is wall time, prices come only from the site file's price feed.
+    public var live = false
 
     public init(sitePath: String, databasePath: String, pricesPath: String, bitcoinPath: String) {
         self.sitePath = sitePath
@@ -59,9 +62,12 @@ public enum SiteServer {
     public static func run(_ options: ServeOptions, logger: Logger = Logger(label: "gridshell.serve"), onListening: (@Sendable (String) -> Void)? = nil) async throws {
         let store: SQLiteStore
         do { store = try SQLiteStore(path: options.databasePath) } catch { throw ServeError.store("\(error)") }
-        let live = try LiveSite.load(
-            sitePath: options.sitePath, pricesPath: options.pricesPath, dayAheadPath: options.dayAheadPath, bitcoinPath: options.bitcoinPath,
-            policy: options.policy, from: options.from, to: options.to)
+        let live = options.live
+            ? try LiveSite.live(sitePath: options.sitePath, policy: options.policy)
+            : try LiveSite.load(
+                sitePath: options.sitePath, pricesPath: options.pricesPath, dayAheadPath: options.dayAheadPath, bitcoinPath: options.bitcoinPath,
+                policy: options.policy, from: options.from, to: options.to)
+        let feeds = try Feeds.make(live: live, options: options)
         let binding = try FleetBinding(site: live.site)
         guard !binding.addresses.isEmpty else {
             throw ServeError.input("the site file lists no miner addresses: give each miner group 'addresses' (e.g. [10.20.0.0/22])")
@@ -94,12 +100,17 @@ public enum SiteServer {
             endpoints: binding.addresses.map { MinerEndpoint(address: $0, rpcPort: options.rpcPort, webPort: options.webPort) })
 
         let metrics = SiteMetrics()
-        let clock = SiteClock(wallStart: Date(), siteStart: options.from ?? live.prices.start, speed: options.speed)
+        let now = Date()
+        let clock = SiteClock(wallStart: now, siteStart: options.live ? now : (options.from ?? live.prices.start), speed: options.live ? 1 : options.speed)
         let controller = try SiteController(
             live: live, binding: binding, store: store, fleet: poller, clock: clock, metrics: metrics, logger: logger,
-            rampUpWallSeconds: options.rampUpWallSeconds)
+            rampUpWallSeconds: options.rampUpWallSeconds, feeds: (feeds.prices.name, feeds.bitcoin.name))
         let board = controller.board
-        let api = SiteAPI(controller: controller, store: store, board: board, metrics: metrics)
+        let api = SiteAPI(controller: controller, store: store, board: board, metrics: metrics, feeds: feeds)
+        // A replay polls its feeds several times an interval; a live site at the site file's rate.
+        let intervalWall = clock.wallSeconds(siteSeconds: live.intervalSeconds)
+        let priceEvery = options.live ? live.site.feeds.prices.everySeconds : min(live.site.feeds.prices.everySeconds, max(0.1, intervalWall / 4))
+        let bitcoinEvery = options.live ? live.site.feeds.bitcoin.everySeconds : min(live.site.feeds.bitcoin.everySeconds, max(0.1, intervalWall))
         let ready = options.readyFile
         let app = Application(
             router: api.router(), configuration: .init(address: .hostname(options.host, port: options.port), serverName: "gridshell"),
@@ -112,6 +123,8 @@ public enum SiteServer {
             },
             logger: logger)
         let services: [any Service] = [
+            PriceFeedService(controller: controller, feed: feeds.prices, everySeconds: priceEvery),
+            BitcoinFeedService(controller: controller, feed: feeds.bitcoin, everySeconds: bitcoinEvery),
             TelemetryService(controller: controller, poller: poller, store: store, metrics: metrics, intervalSeconds: options.pollSeconds, logger: logger),
             ControlLoopService(controller: controller, tickSeconds: options.tickSeconds),
             RetentionService(
@@ -129,5 +142,59 @@ public enum SiteServer {
         }
         await simulated?.stop()
         try? await group.shutdownGracefully()
+    }
+}
+
+/// The site's feeds, made from its `feeds:` settings and the command line.
+public struct Feeds: Sendable {
+    public var prices: any PriceFeed
+    public var bitcoin: any BitcoinFeed
+    /// Set when the source is manual: what an operator's value goes to.
+    public var manualPrice: ManualPriceFeed?
+    public var manualBitcoin: ManualBitcoinFeed?
+
+    public init(prices: any PriceFeed, bitcoin: any BitcoinFeed, manualPrice: ManualPriceFeed? = nil, manualBitcoin: ManualBitcoinFeed? = nil) {
+        self.prices = prices
+        self.bitcoin = bitcoin
+        self.manualPrice = manualPrice
+        self.manualBitcoin = manualBitcoin
+    }
+
+    static func make(live: LiveSite, options: ServeOptions) throws -> Feeds {
+        let settings = live.site.feeds
+        let point = live.site.contract.settlementPoint
+        var feeds = Feeds(prices: ManualPriceFeed(usdPerMWh: nil, intervalSeconds: 900), bitcoin: ManualBitcoinFeed(snapshot: .embedded))
+        switch settings.prices.source {
+        case .ercotFile:
+            let path = settings.prices.path ?? options.pricesPath
+            let replayed = !options.live && path == options.pricesPath ? live.prices : nil
+            guard replayed != nil || FileManager.default.isReadableFile(atPath: path) else {
+                throw ServeError.input("feeds.prices.path: cannot read \(path)")
+            }
+            feeds.prices = ERCOTFilePriceFeed(path: path, settlementPoint: point, publishDelaySeconds: settings.prices.publishDelayMinutes * 60, series: replayed)
+        case .http:
+            feeds.prices = HTTPPriceFeed(settings: settings.prices, settlementPoint: point)
+        case .manual:
+            let manual = ManualPriceFeed(usdPerMWh: settings.prices.manualUSDPerMWh, intervalSeconds: live.prices.intervalSeconds)
+            feeds.prices = manual
+            feeds.manualPrice = manual
+        }
+        switch settings.bitcoin.source {
+        case .history:
+            let path = settings.bitcoin.path ?? options.bitcoinPath
+            do { feeds.bitcoin = HistoryBitcoinFeed(history: try BitcoinHistory.read(path: path), path: path) } catch {
+                throw ServeError.input("feeds.bitcoin: \(error)")
+            }
+        case .explorer:
+            feeds.bitcoin = ExplorerBitcoinFeed(baseURL: settings.bitcoin.url ?? "")
+        case .manual:
+            let b = live.site.bitcoin, e = NetworkSnapshot.embedded
+            let manual = ManualBitcoinFeed(snapshot: NetworkSnapshot(
+                date: e.date, priceUSD: b.priceUSD ?? e.priceUSD, difficulty: b.difficulty ?? e.difficulty, height: b.height ?? e.height,
+                feesPerBlockBTC: b.feesPerBlockBTC ?? e.feesPerBlockBTC, source: "manual"))
+            feeds.bitcoin = manual
+            feeds.manualBitcoin = manual
+        }
+        return feeds
     }
 }

@@ -77,10 +77,13 @@ public struct SiteSnapshot: Sendable, Codable, Equatable {
     public var marginUSDPerHour: Double?
     public var overrides: [OverrideRecord]
     public var events: [GridEventRecord]
+    /// The price and Bitcoin feeds, and whether the site runs on a fallback.
+    public var feeds: [FeedStatus]
 
     static func make(
         live: LiveSite, policy: Policy, binding: FleetBinding, clock: SiteClock, now: Date, plan: DispatchPlan?, decision: OnlineDispatcher.Decision?,
-        states: [String: MinerState], lastEntry: LedgerEntry?, nextInterval: Int, replayFinished: Bool, store: any SiteStore
+        states: [String: MinerState], lastEntry: LedgerEntry?, nextInterval: Int, replayFinished: Bool, store: any SiteStore,
+        inputs: BacktestInputs, feeds: [FeedStatus]
     ) -> SiteSnapshot {
         let prices = live.prices
         let siteTime = clock.siteTime(now)
@@ -125,7 +128,7 @@ public struct SiteSnapshot: Sendable, Codable, Equatable {
                 observed: observed, measuredMW: groupW / 1e6))
         }
         let t = min(max(decision?.interval ?? nextInterval, 0), max(prices.count - 1, 0))
-        let perTH = live.backtest.inputs.minerUSDPerTHHour.isEmpty ? 0 : live.backtest.inputs.minerUSDPerTHHour[t]
+        let perTH = inputs.minerUSDPerTHHour.isEmpty ? 0 : inputs.minerUSDPerTHHour[t]
         let poolShare = 1 - live.site.poolFeeFraction
         let hashprice = poolShare > 0 ? perTH * 24 * 1000 / poolShare : 0
         let breakEvens: [BreakEven] = live.site.minerGroups.map { g in
@@ -152,7 +155,7 @@ public struct SiteSnapshot: Sendable, Codable, Equatable {
             price: Price(
                 forecastUSDPerMWh: decision?.forecastUSDPerMWh ?? 0, lastUSDPerMWh: lastEntry?.priceUSDPerMWh, hashpriceUSDPerPHDay: hashprice),
             breakEvens: breakEvens, miners: modes, groups: groups, reasons: plan?.reasons ?? [], unmet: plan?.unmet ?? [], today: today,
-            todayNetByInterval: entries.map(\.netUSD), marginUSDPerHour: lastEntry.map { $0.netUSD / $0.hours }, overrides: overrides, events: events)
+            todayNetByInterval: entries.map(\.netUSD), marginUSDPerHour: lastEntry.map { $0.netUSD / $0.hours }, overrides: overrides, events: events, feeds: feeds)
     }
 }
 

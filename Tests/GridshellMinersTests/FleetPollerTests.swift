@@ -69,10 +69,12 @@ import Testing
             return state.failures == 1 && (text.contains("timeout") || text.contains("within"))
         }
         #expect(explained)
-        // Backoff: the next sweep does not wait for them again.
-        let again = Date()
-        _ = await p.poll()
-        #expect(Date().timeIntervalSince(again) < 0.6, "miners in backoff are skipped")
+        // Backoff: the next sweep does not try them again (a second try would count a second
+        // failure).
+        let second = await p.poll()
+        let skipped = second.filter { !$0.reachable }.allSatisfy { $0.failures == 1 }
+        #expect(skipped, "miners in backoff are skipped")
+        #expect(second.filter(\.reachable).count == 54)
         let healthy = states.filter(\.reachable)
         #expect(healthy.allSatisfy { ($0.telemetry?.hashrateTHs ?? 0) > 90 && $0.telemetry?.mode == .normal })
     }

@@ -59,7 +59,7 @@ struct Harness {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }
 
-    init(speed: Double = 1, store: SQLiteStore? = nil) throws {
+    init(speed: Double = 1, store: SQLiteStore? = nil, feeds: Bool = false, wallStart: Date = Date()) throws {
         let root = Self.root
         let live = try LiveSite.load(
             sitePath: root + "/examples/demo-hybrid.yaml", pricesPath: root + "/data/ercot/ercot_RTM-2021-02.csv", dayAheadPath: nil,
@@ -71,7 +71,8 @@ struct Harness {
         let metrics = SiteMetrics()
         controller = try SiteController(
             live: live, binding: binding, store: self.store, fleet: fleet,
-            clock: SiteClock(wallStart: Date(), siteStart: live.prices.start, speed: speed), metrics: metrics, rampUpWallSeconds: 0)
+            clock: SiteClock(wallStart: wallStart, siteStart: live.prices.start, speed: speed), metrics: metrics, rampUpWallSeconds: 0,
+            feeds: feeds ? ("test-prices", "test-bitcoin") : nil)
         api = SiteAPI(controller: controller, store: self.store, board: controller.board, metrics: metrics)
         for role in Role.allCases { tokens[role] = try AccessToken.create(name: "test-\(role.rawValue)", role: role, store: self.store) }
     }

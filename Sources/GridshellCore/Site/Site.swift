@@ -18,13 +18,16 @@ public struct Site: Sendable, Equatable {
     /// The built-in catalog plus the site file's own models.
     public var catalog: MinerCatalog
     public var gpuSystems: [GPUSystem]
+    /// Where prices and Bitcoin data come from live, and the fallback when they go stale.
+    public var feeds: FeedSettings
 
     public init(
         name: String, interconnectMW: Double, cooling: CoolingOverhead = .init(), contract: EnergyContract,
         poolFeeFraction: Double = 0, bitcoin: BitcoinInputs = .init(), minerGroups: [MinerGroup] = [],
         gpuClusters: [GPUCluster] = [], aiTenants: [AITenant] = [], gridPrograms: GridPrograms = .init(),
-        catalog: MinerCatalog = .builtIn, gpuSystems: [GPUSystem] = GPUSystem.builtIn
+        catalog: MinerCatalog = .builtIn, gpuSystems: [GPUSystem] = GPUSystem.builtIn, feeds: FeedSettings = .init()
     ) {
+        self.feeds = feeds
         self.name = name
         self.interconnectMW = interconnectMW
         self.cooling = cooling

@@ -58,7 +58,7 @@ struct SiteReader {
 
     static let topKeys = [
         "name", "interconnect_mw", "cooling", "contract", "pool", "bitcoin", "miners", "gpu_clusters",
-        "ai_tenants", "grid_programs", "catalog",
+        "ai_tenants", "grid_programs", "catalog", "feeds",
     ]
 
     func site(_ root: Node) -> Site? {
@@ -90,12 +90,13 @@ struct SiteReader {
             readTenant($0.element, path: "ai_tenants[\($0.offset)]")
         }
         let programs = top["grid_programs"].flatMap { readGridPrograms($0) } ?? GridPrograms()
+        let feeds = top["feeds"].flatMap { readFeeds($0) } ?? FeedSettings()
 
         guard let name, let interconnect, let contract else { return nil }
         let site = Site(
             name: name, interconnectMW: interconnect, cooling: cooling, contract: contract, poolFeeFraction: poolFee,
             bitcoin: bitcoin, minerGroups: miners, gpuClusters: clusters, aiTenants: tenants, gridPrograms: programs,
-            catalog: catalog)
+            catalog: catalog, feeds: feeds)
 
         // Whole-site checks.
         if site.firmLoadMW > interconnect + 1e-9 {
@@ -341,6 +342,86 @@ struct SiteReader {
             return DemandResponseEnrolment(name: name, maxReductionMW: mw, creditUSDPerMWh: credit, noticeMinutes: notice)
         }
         return GridPrograms(ancillary: awards, demandResponse: dr)
+    }
+
+    private func readFeeds(_ node: Node) -> FeedSettings? {
+        let path = "feeds"
+        guard let map = fields.entries(node, path: path, allowed: ["prices", "bitcoin", "stale_price_usd_per_mwh", "stale_hashprice_discount_percent"])
+        else { return nil }
+        var settings = FeedSettings()
+        if let n = map["prices"], let p = readPriceFeed(n) { settings.prices = p }
+        if let n = map["bitcoin"], let b = readBitcoinFeed(n) { settings.bitcoin = b }
+        if let v = fields.number(map, "stale_price_usd_per_mwh", path: path, parent: node, required: false, range: -1000...100_000) {
+            settings.stalePriceUSDPerMWh = v
+        }
+        if let v = fields.number(map, "stale_hashprice_discount_percent", path: path, parent: node, required: false, range: 0...100, unit: " %") {
+            settings.staleHashpriceDiscount = v / 100
+        }
+        return settings
+    }
+
+    private func readPriceFeed(_ node: Node) -> PriceFeedSettings? {
+        let path = "feeds.prices"
+        guard let m = fields.entries(node, path: path, allowed: [
+            "source", "path", "url", "format", "rows", "time_field", "price_field", "point_field", "headers", "every_seconds",
+            "stale_after_minutes", "publish_delay_minutes", "price_usd_per_mwh",
+        ]) else { return nil }
+        var s = PriceFeedSettings()
+        guard let source = fields.choice(m, "source", path: path, parent: node, required: true, options: PriceFeedSettings.Source.allCases.map { ($0.rawValue, $0) })
+        else { return nil }
+        s.source = source
+        s.path = fields.string(m, "path", path: path, parent: node, required: false)
+        s.url = fields.string(m, "url", path: path, parent: node, required: source == .http)
+        if let url = s.url { checkURL(url, key: "\(path).url", node: m["url"]) }
+        s.format = fields.choice(m, "format", path: path, parent: node, required: false, options: PriceFeedSettings.Format.allCases.map { ($0.rawValue, $0) }) ?? .json
+        s.rowsPath = fields.string(m, "rows", path: path, parent: node, required: false) ?? ""
+        s.timeField = fields.string(m, "time_field", path: path, parent: node, required: false) ?? s.timeField
+        s.priceField = fields.string(m, "price_field", path: path, parent: node, required: false) ?? s.priceField
+        s.pointField = fields.string(m, "point_field", path: path, parent: node, required: false)
+        if let h = m["headers"] { s.headers = readHeaders(h, path: "\(path).headers") }
+        s.everySeconds = fields.number(m, "every_seconds", path: path, parent: node, required: false, range: 0.05...86_400, unit: " s") ?? s.everySeconds
+        s.staleAfterMinutes = fields.number(m, "stale_after_minutes", path: path, parent: node, required: false, range: 1...10_080) ?? s.staleAfterMinutes
+        s.publishDelayMinutes = fields.number(m, "publish_delay_minutes", path: path, parent: node, required: false, range: 0...1440) ?? 0
+        s.manualUSDPerMWh = fields.number(m, "price_usd_per_mwh", path: path, parent: node, required: source == .manual, range: -1000...100_000)
+        return s
+    }
+
+    private func readBitcoinFeed(_ node: Node) -> BitcoinFeedSettings? {
+        let path = "feeds.bitcoin"
+        guard let m = fields.entries(node, path: path, allowed: ["source", "path", "url", "every_seconds", "stale_after_minutes"]) else { return nil }
+        var s = BitcoinFeedSettings()
+        guard let source = fields.choice(m, "source", path: path, parent: node, required: true, options: BitcoinFeedSettings.Source.allCases.map { ($0.rawValue, $0) })
+        else { return nil }
+        s.source = source
+        s.path = fields.string(m, "path", path: path, parent: node, required: false)
+        s.url = fields.string(m, "url", path: path, parent: node, required: source == .explorer)
+        if let url = s.url { checkURL(url, key: "\(path).url", node: m["url"]) }
+        s.everySeconds = fields.number(m, "every_seconds", path: path, parent: node, required: false, range: 0.05...86_400, unit: " s") ?? s.everySeconds
+        s.staleAfterMinutes = fields.number(m, "stale_after_minutes", path: path, parent: node, required: false, range: 1...100_000) ?? s.staleAfterMinutes
+        return s
+    }
+
+    private func checkURL(_ text: String, key: String, node: Node?) {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+            fields.report(node, key, "expected an http:// or https:// URL, found '\(text)'")
+            return
+        }
+    }
+
+    private func readHeaders(_ node: Node, path: String) -> [String: String] {
+        guard case .mapping(let mapping) = node else {
+            fields.report(node, path, "expected a mapping of header names to values, found \(fields.describe(node))")
+            return [:]
+        }
+        var headers: [String: String] = [:]
+        for (k, v) in mapping {
+            guard let name = k.scalar?.string, let value = v.scalar?.string else {
+                fields.report(k, path, "header names and values must be plain text")
+                continue
+            }
+            headers[name] = value
+        }
+        return headers
     }
 
     private func readCatalog(_ node: Node, into catalog: inout MinerCatalog) {

@@ -167,6 +167,22 @@ components:
         mw: {type: number, minimum: 0}
         minutes: {type: number, description: Site minutes, over 0 and at most 10080.}
         reason: {type: string, minLength: 1}
+    ManualPrice:
+      type: object
+      required: [usd_per_mwh, reason]
+      properties:
+        usd_per_mwh: {type: number, minimum: -10000, maximum: 100000}
+        reason: {type: string, minLength: 1}
+    ManualBitcoin:
+      type: object
+      required: [reason]
+      description: At least one of the values.
+      properties:
+        price_usd: {type: number, exclusiveMinimum: true, minimum: 0}
+        difficulty: {type: number, minimum: 1}
+        height: {type: integer, minimum: 0, maximum: 100000000}
+        fees_per_block_btc: {type: number, minimum: 0, maximum: 1000}
+        reason: {type: string, minLength: 1}
     PauseAction:
       type: object
       required: [minutes, reason]
@@ -300,6 +316,42 @@ paths:
         '200': {description: Prices.}
         '400': {$ref: '#/components/responses/Error'}
         '401': {$ref: '#/components/responses/Error'}
+  /api/v1/feeds:
+    get:
+      summary: The price and Bitcoin feeds, their age, and the fallback the site runs on while one is stale.
+      responses:
+        '200': {description: Feed status.}
+        '401': {$ref: '#/components/responses/Error'}
+  /api/v1/feeds/prices/manual:
+    put:
+      summary: Give the energy price by hand (operator; the site's price feed must be manual).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/ManualPrice'}
+      responses:
+        '200': {description: The feeds after the change.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+        '409': {$ref: '#/components/responses/Error'}
+        '422': {$ref: '#/components/responses/Error'}
+  /api/v1/feeds/bitcoin/manual:
+    put:
+      summary: Give Bitcoin network values by hand (operator; the site's Bitcoin feed must be manual).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/ManualBitcoin'}
+      responses:
+        '200': {description: The feeds after the change.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+        '409': {$ref: '#/components/responses/Error'}
+        '422': {$ref: '#/components/responses/Error'}
   /api/v1/overrides:
     get:
       summary: Operator overrides, newest first.

@@ -161,6 +161,51 @@ struct PauseAction: Codable, Sendable {
     }
 }
 
+struct ManualPrice: Codable, Sendable {
+    var usdPerMWh: Double
+    var reason: String
+
+    enum CodingKeys: String, CodingKey {
+        case usdPerMWh = "usd_per_mwh"
+        case reason
+    }
+
+    func validate() throws {
+        guard usdPerMWh.isFinite, (-10_000...100_000).contains(usdPerMWh) else {
+            throw APIError(.unprocessableContent, "invalid", "usd_per_mwh must be from -10000 to 100000; got \(usdPerMWh)")
+        }
+        try validateReason(reason)
+    }
+}
+
+struct ManualBitcoin: Codable, Sendable {
+    var priceUSD: Double?
+    var difficulty: Double?
+    var height: Int?
+    var feesPerBlockBTC: Double?
+    var reason: String
+
+    enum CodingKeys: String, CodingKey {
+        case priceUSD = "price_usd"
+        case difficulty, height
+        case feesPerBlockBTC = "fees_per_block_btc"
+        case reason
+    }
+
+    func validate() throws {
+        guard priceUSD != nil || difficulty != nil || height != nil || feesPerBlockBTC != nil else {
+            throw APIError(.unprocessableContent, "invalid", "give at least one of price_usd, difficulty, height, fees_per_block_btc")
+        }
+        if let v = priceUSD, !(v.isFinite && v > 0 && v < 1e9) { throw APIError(.unprocessableContent, "invalid", "price_usd must be over 0 and under 1e9; got \(v)") }
+        if let v = difficulty, !(v.isFinite && v >= 1 && v < 1e30) { throw APIError(.unprocessableContent, "invalid", "difficulty must be from 1 to 1e30; got \(v)") }
+        if let v = height, !(0...100_000_000).contains(v) { throw APIError(.unprocessableContent, "invalid", "height must be from 0 to 100000000; got \(v)") }
+        if let v = feesPerBlockBTC, !(v.isFinite && v >= 0 && v <= 1000) {
+            throw APIError(.unprocessableContent, "invalid", "fees_per_block_btc must be from 0 to 1000; got \(v)")
+        }
+        try validateReason(reason)
+    }
+}
+
 struct TokenRequest: Codable, Sendable {
     var name: String
     var role: String

@@ -11,6 +11,7 @@ public struct SiteAPI: Sendable {
     public let store: any SiteStore
     public let board: StateBoard
     public let metrics: SiteMetrics
+    public let feeds: Feeds?
 
     /// Every route the API serves, as "METHOD /path" with `{name}` parameters: the OpenAPI
     /// document is checked against this list.
@@ -20,10 +21,11 @@ public struct SiteAPI: Sendable {
         "GET /api/v1/events", "GET /api/v1/prices", "GET /api/v1/overrides", "DELETE /api/v1/overrides/{id}",
         "POST /api/v1/actions/curtail", "POST /api/v1/actions/resume", "POST /api/v1/actions/cap", "POST /api/v1/actions/pause",
         "GET /api/v1/policy", "PUT /api/v1/policy", "GET /api/v1/audit", "GET /api/v1/tokens", "POST /api/v1/tokens",
-        "GET /api/v1/openapi.json",
+        "GET /api/v1/feeds", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "GET /api/v1/openapi.json",
     ]
 
-    public init(controller: SiteController, store: any SiteStore, board: StateBoard, metrics: SiteMetrics) {
+    public init(controller: SiteController, store: any SiteStore, board: StateBoard, metrics: SiteMetrics, feeds: Feeds? = nil) {
+        self.feeds = feeds
         self.controller = controller
         self.store = store
         self.board = board
@@ -151,6 +153,10 @@ public struct SiteAPI: Sendable {
             _ = try context.require(.viewer)
             return try Self.json(PolicyParameters(await controller.policy))
         }
+        api.get("/feeds") { _, context in
+            _ = try context.require(.viewer)
+            return try Self.json(await controller.feeds)
+        }
     }
 
     // MARK: Actions (operator)
@@ -208,6 +214,37 @@ public struct SiteAPI: Sendable {
             let saved = try await controller.add(o)
             try Self.audit(store, caller, "pause-policy", await controller.policy.description, body.reason, body)
             return try Self.json(saved, status: .created)
+        }
+        let feeds = self.feeds
+        api.put("/feeds/prices/manual") { request, context in
+            let caller = try context.require(.operator)
+            let body = try await Self.decode(ManualPrice.self, request, context)
+            try body.validate()
+            guard let manual = feeds?.manualPrice else {
+                throw APIError(.conflict, "conflict", "the price feed is \(feeds?.prices.name ?? "not manual"); set feeds.prices.source: manual in the site file to give prices by hand")
+            }
+            await manual.set(body.usdPerMWh)
+            let points = try await manual.fetch(siteNow: controller.clock.siteTime())
+            await controller.receive(prices: points, from: manual.name)
+            try Self.audit(store, caller, "set-manual-price", "\(body.usdPerMWh) $/MWh", body.reason, body)
+            return try Self.json(await controller.feeds)
+        }
+        api.put("/feeds/bitcoin/manual") { request, context in
+            let caller = try context.require(.operator)
+            let body = try await Self.decode(ManualBitcoin.self, request, context)
+            try body.validate()
+            guard let manual = feeds?.manualBitcoin else {
+                throw APIError(.conflict, "conflict", "the Bitcoin feed is \(feeds?.bitcoin.name ?? "not manual"); set feeds.bitcoin.source: manual in the site file to give network values by hand")
+            }
+            var snapshot = await manual.current
+            if let v = body.priceUSD { snapshot.priceUSD = v }
+            if let v = body.difficulty { snapshot.difficulty = v }
+            if let v = body.height { snapshot.height = v }
+            if let v = body.feesPerBlockBTC { snapshot.feesPerBlockBTC = v }
+            await manual.set(snapshot)
+            await controller.receive(bitcoin: try await manual.fetch(siteNow: controller.clock.siteTime()))
+            try Self.audit(store, caller, "set-manual-bitcoin", "price \(snapshot.priceUSD) USD, difficulty \(snapshot.difficulty)", body.reason, body)
+            return try Self.json(await controller.feeds)
         }
         api.delete("/overrides/{id}") { request, context in
             let caller = try context.require(.operator)

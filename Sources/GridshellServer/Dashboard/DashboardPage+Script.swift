@@ -478,6 +478,21 @@ extension DashboardPage {
     replaceChildren($('break-evens'), chips);
   }
 
+  function renderFeeds(s) {
+    const chips = (s.feeds || []).map((f) => {
+      const age = f.ageMinutes == null ? 'nothing yet' : Math.round(f.ageMinutes) + ' min old';
+      const value = f.value == null ? '' : ' · ' + (f.feed === 'prices' ? fmtPrice(f.value) : fmtUSD(f.value, 2) + '/PH/day');
+      let text = (f.feed === 'prices' ? 'Price feed ' : 'Bitcoin feed ') + f.state + ' (' + f.source + ', ' + age + value + ')';
+      if (f.stale) text += ': ' + f.fallback;
+      if (f.lastError) text += ' · last error: ' + f.lastError;
+      const li = el('li', { text: text, class: f.stale ? 'feed-stale' : 'feed-ok' });
+      li.dataset.feed = f.feed;
+      li.dataset.state = f.state;
+      return li;
+    });
+    replaceChildren($('feeds'), chips);
+  }
+
   function renderLedger(s) {
     const t = s.today;
     setSigned('ledger-net', t.netUSD);
@@ -551,6 +566,7 @@ extension DashboardPage {
     renderMiners(s);
     renderGroups(s);
     renderBreakEvens(s);
+    renderFeeds(s);
     renderLedger(s);
     renderList('reasons', s.reasons || [], s.interval ? 'No reasons given for this interval.' : 'No plan yet.');
     renderList('unmet', s.unmet || [], 'Every commitment is met.');

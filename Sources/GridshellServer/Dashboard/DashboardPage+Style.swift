@@ -76,6 +76,8 @@ label.inline { margin-left: 0.6rem; white-space: nowrap; color: var(--ink); }
 
 .chips { list-style: none; padding: 0; margin: 0.5rem 0 0; display: flex; flex-wrap: wrap; gap: 0.4rem; }
 .chips li { border-left: 4px solid; padding: 0.1rem 0.5rem; background: #f8f9fa; font-size: 0.82rem; }
+.feeds li.feed-ok { border-color: #2b8a3e; }
+.feeds li.feed-stale { border-color: #e8590c; background: #fff4e6; }
 
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 0.86rem; }

@@ -85,6 +85,7 @@ enum DashboardPage {
       </p>
       <div class="chart"><canvas id="chart-price" role="img" aria-label="Energy price over time with break-even lines"></canvas></div>
       <ul id="break-evens" class="chips" aria-label="Break-even prices"></ul>
+      <ul id="feeds" class="chips feeds" aria-label="Price and Bitcoin feeds"></ul>
     </section>
 
     <section class="panel" aria-labelledby="h-ledger">
