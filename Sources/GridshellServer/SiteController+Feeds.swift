@@ -46,11 +46,9 @@ extension SiteController {
             let floor = dispatcher.memory.next - 1_000
             knownPrices = knownPrices.filter { $0 >= floor }
         }
-        if newest?.t != before?.t || newest?.usd != before?.usd, decision != nil, !replayFinished {
-            await tick(now: wall, trigger: "price")
-        } else {
-            publish(now: wall)
-        }
+        // The control loop replans on its next tick; the feed goes back to polling at once.
+        if newest?.t != before?.t || newest?.usd != before?.usd, decision != nil { replanFor = "price" }
+        publish(now: wall)
     }
 
     public func priceFeedFailed(_ error: any Error, at wall: Date = Date()) {
@@ -71,7 +69,7 @@ extension SiteController {
         let perTHHour = hashprice.usdPerTHsDay / 24
         if perTHHour.isFinite, perTHHour >= 0, perTHHour != baseMinerUSDPerTHHour {
             baseMinerUSDPerTHHour = perTHHour
-            if decision != nil, !replayFinished { await tick(now: wall, trigger: "bitcoin") }
+            if decision != nil, replanFor == nil { replanFor = "bitcoin" }
         }
     }
 

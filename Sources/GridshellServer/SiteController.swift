@@ -56,8 +56,8 @@ public actor SiteController {
     var newestPrice: (t: Int, usd: Double)?
     /// Mining revenue per TH/s-hour, net of the pool fee: from the Bitcoin feed once it answers.
     var baseMinerUSDPerTHHour: Double
-    /// The observed price the decision in force was made with (a newer one replans).
-    var decidedWith: Double?
+    /// A feed brought something the plan in force did not see: the next tick replans.
+    var replanFor: String?
 
     static let clockKey = "clock"
     static let memoryKey = "dispatcher"
@@ -140,7 +140,9 @@ public actor SiteController {
 
     /// Settles every interval that has ended, decides the one that has begun, and brings the
     /// fleet to it. Called by the control loop every tick and at once on events and actions.
-    public func tick(now: Date = Date(), trigger: String = "interval") async {
+    public func tick(now: Date = Date(), trigger proposed: String = "interval") async {
+        let trigger = proposed == "interval" ? (replanFor ?? proposed) : proposed
+        replanFor = nil
         let k = interval(at: now)
         let n = live.prices.count
         while dispatcher.memory.next < min(k, n) {
@@ -186,7 +188,6 @@ public actor SiteController {
         let now = min(max(clock.siteTime(wall), start), live.prices.date(at: t + 1).addingTimeInterval(-0.001))
         var c = constraints(at: now)
         let fallbacks = applyFeeds(to: &c, at: t, siteNow: clock.siteTime(wall))
-        decidedWith = c.assumedPriceUSDPerMWh ?? c.observedPriceUSDPerMWh
         let d = dispatcher.decide(c)
         decision = d
         var p = d.plan(site: live.dispatchSite, previous: dispatcher.memory.previous)

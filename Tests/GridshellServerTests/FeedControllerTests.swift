@@ -26,6 +26,7 @@ struct FeedControllerTests {
 
         // The price of the interval before (a cheap night) is published: replanned at once.
         await h.controller.receive(prices: [PricePoint(intervalStart: start.addingTimeInterval(-900), usdPerMWh: 20)], from: "test-prices", at: wall(h, base, 360))
+        await h.controller.tick(now: wall(h, base, 360))
         let fresh = try #require(await h.controller.currentPlan)
         #expect(fresh.reasons.allSatisfy { !$0.contains("Price feed stale") })
         #expect(h.controller.board.snapshot?.price.forecastUSDPerMWh == 20)
@@ -37,6 +38,7 @@ struct FeedControllerTests {
         #expect(try h.store.lastSettledInterval() == nil)
         // Published: settled at that price, and the price is stored with its source.
         await h.controller.receive(prices: [PricePoint(intervalStart: start, usdPerMWh: 31.5)], from: "test-prices", at: wall(h, base, 970))
+        await h.controller.tick(now: wall(h, base, 970))
         let settled = try h.store.ledger(from: start, to: start.addingTimeInterval(900))
         #expect(settled.count == 1)
         #expect(settled.first?.priceUSDPerMWh == 31.5)
@@ -54,6 +56,7 @@ struct FeedControllerTests {
         let h = try Harness(feeds: true, wallStart: base)
         let start = h.controller.live.prices.start
         await h.controller.receive(prices: [PricePoint(intervalStart: start.addingTimeInterval(-900), usdPerMWh: 20)], from: "test-prices", at: wall(h, base, 10))
+        await h.controller.tick(now: wall(h, base, 10))
         await h.controller.tick(now: wall(h, base, 20))
         let ok = try #require(await h.controller.currentPlan)
         #expect(ok.reasons.allSatisfy { !$0.contains("Price feed stale") })
@@ -84,7 +87,9 @@ struct FeedControllerTests {
         let start = h.controller.live.prices.start
         let snapshot = NetworkSnapshot(date: "2021-02-15", priceUSD: 48_000, difficulty: 21.7e12, height: 671_000, feesPerBlockBTC: 0.8, source: "test-bitcoin")
         await h.controller.receive(prices: [PricePoint(intervalStart: start.addingTimeInterval(-900), usdPerMWh: 20)], from: "test-prices", at: wall(h, base, 1))
+        await h.controller.tick(now: wall(h, base, 1))
         await h.controller.receive(bitcoin: BitcoinReading(snapshot: snapshot, asOf: start.addingTimeInterval(-1.5 * 86_400)), at: wall(h, base, 2))
+        await h.controller.tick(now: wall(h, base, 2))
         await h.controller.tick(now: wall(h, base, 3))
         let expected = snapshot.hashprice(poolFeeFraction: h.controller.live.site.poolFeeFraction).usdPerTHsDay * 1000
         let shown = try #require(h.controller.board.snapshot).price.hashpriceUSDPerPHDay
@@ -93,6 +98,7 @@ struct FeedControllerTests {
         #expect(abs(shown - gross) < 1e-6 * gross)
         // Over two days after the data's time with nothing new: 20 % lower, said in the plan.
         await h.controller.receive(prices: [PricePoint(intervalStart: start.addingTimeInterval(0.6 * 86_400), usdPerMWh: 20)], from: "test-prices", at: wall(h, base, 0.61 * 86_400))
+        await h.controller.tick(now: wall(h, base, 0.61 * 86_400))
         let plan = try #require(await h.controller.currentPlan)
         #expect(plan.reasons.contains { $0.contains("Bitcoin feed stale") })
         let later = try #require(h.controller.board.snapshot).price.hashpriceUSDPerPHDay

@@ -109,8 +109,15 @@ struct LiveFeedTests {
         #expect(bitcoin["state"] as? String == "ok")
         let hashprice = try #require(bitcoin["value"] as? Double)
         #expect(hashprice > 30 && hashprice < 50)
-        // The plan was made on the published price, not on a fallback.
-        let state = try #require(try await get("state") as? [String: Any])
+        // The plan is remade on the published price (on the control loop's next tick), not on a
+        // fallback.
+        var state: [String: Any] = [:]
+        let replanned = Date().addingTimeInterval(10)
+        while Date() < replanned {
+            state = try #require(try await get("state") as? [String: Any])
+            if (state["price"] as? [String: Any])?["forecastUSDPerMWh"] as? Double == 23.75 { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
         let reasons = state["reasons"] as? [String] ?? []
         #expect(!reasons.contains { $0.contains("Price feed stale") })
         #expect((state["price"] as? [String: Any])?["forecastUSDPerMWh"] as? Double == 23.75)
