@@ -30,6 +30,8 @@ public actor SiteController {
     public private(set) var policy: Policy
     var dispatcher: OnlineDispatcher
     var decision: OnlineDispatcher.Decision?
+    /// Decisions of intervals not settled yet (an interval waits for its price to be published).
+    var decisions: [Int: OnlineDispatcher.Decision] = [:]
     private var plan: DispatchPlan?
     private var states: [String: MinerState] = [:]
     /// Last command sent per miner and when (wall), so a command whose effect the telemetry does
@@ -153,7 +155,7 @@ public actor SiteController {
             if !replayFinished { logger.info("the price series is over; holding the last plan", metadata: ["gridshell.interval": "\(n)"]) }
             replayFinished = true
         } else if k >= 0, decision?.interval != k || trigger != "interval" {
-            decide(trigger: decision?.interval == k ? trigger : "interval", wall: now)
+            decide(k, trigger: decision?.interval == k ? trigger : "interval", wall: now)
             await actuate()
         }
         publish(now: now)
@@ -181,16 +183,25 @@ public actor SiteController {
         return c
     }
 
-    private func decide(trigger: String, wall: Date) {
-        let t = dispatcher.memory.next
+    /// Decides interval `k`. Intervals before it still waiting for their price to be settled
+    /// are settled on a copy first: what the policy remembers does not depend on the price, so
+    /// the decision is the one it will be once they are settled for real.
+    private func decide(_ k: Int, trigger: String, wall: Date) {
+        let t = k
         let start = live.prices.date(at: t)
         // Overrides in force now (an operator's action starts mid-interval).
         let now = min(max(clock.siteTime(wall), start), live.prices.date(at: t + 1).addingTimeInterval(-0.001))
         var c = constraints(at: now)
         let fallbacks = applyFeeds(to: &c, at: t, siteNow: clock.siteTime(wall))
-        let d = dispatcher.decide(c)
+        var base = dispatcher
+        while base.memory.next < t {
+            let i = base.memory.next
+            _ = base.settle(decisions[i] ?? held(i, on: base))
+        }
+        let d = base.decide(c)
         decision = d
-        var p = d.plan(site: live.dispatchSite, previous: dispatcher.memory.previous)
+        decisions[t] = d
+        var p = d.plan(site: live.dispatchSite, previous: base.memory.previous)
         p.reasons.insert(contentsOf: fallbacks, at: 0)
         plan = p
         do {
@@ -201,20 +212,21 @@ public actor SiteController {
         }
     }
 
+    /// Interval `t` as it went when the controller did not decide it (it was not running): held
+    /// where the fleet was.
+    private func held(_ t: Int, on d: OnlineDispatcher) -> OnlineDispatcher.Decision {
+        var c = constraints(at: live.prices.date(at: t))
+        c.paused = true
+        return d.decide(c)
+    }
+
     /// The interval `memory.next` is over: its ledger line at the real price, with the
     /// dispatcher's memory, in one transaction. An interval the controller did not decide (it was
     /// not running) is settled as held: the fleet stayed where it was.
     private func settleNext() {
         let t = dispatcher.memory.next
         let start = live.prices.date(at: t)
-        var d: OnlineDispatcher.Decision
-        if let made = decision, made.interval == t {
-            d = made
-        } else {
-            var c = constraints(at: start)
-            c.paused = true
-            d = dispatcher.decide(c)
-        }
+        let d = decisions[t] ?? held(t, on: dispatcher)
         var next = dispatcher
         let entry = next.settle(d)
         do {
@@ -224,11 +236,13 @@ public actor SiteController {
                 try store.recordPrice(PriceRecord(intervalStart: start, priceUSDPerMWh: live.prices.pricesUSDPerMWh[t], source: live.priceSource))
             }
             dispatcher = next
+            decisions[t] = nil
             lastEntry = entry
             metrics.settled(entry)
         } catch StoreError.intervalAlreadySettled {
             // Settled before a restart: move on without counting it again.
             dispatcher = next
+            decisions[t] = nil
         } catch {
             // The store refused: keep the interval open and try again next tick.
             logger.error("could not settle the interval", metadata: ["gridshell.interval": "\(start)", "gridshell.error": "\(error)"])

@@ -36,6 +36,8 @@ struct FeedControllerTests {
         // The interval is over but its price is not out: it is not settled yet.
         await h.controller.tick(now: wall(h, base, 960))
         #expect(try h.store.lastSettledInterval() == nil)
+        // The interval under way is decided all the same.
+        #expect(h.controller.board.snapshot?.interval?.index == 1)
         // Published: settled at that price, and the price is stored with its source.
         await h.controller.receive(prices: [PricePoint(intervalStart: start, usdPerMWh: 31.5)], from: "test-prices", at: wall(h, base, 970))
         await h.controller.tick(now: wall(h, base, 970))
