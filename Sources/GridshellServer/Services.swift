@@ -59,16 +59,7 @@ public struct TelemetryService: Service {
             let states = await poller.poll()
             let seconds = Date().timeIntervalSince(began)
             metrics.polled(seconds: seconds, reachable: states.filter(\.reachable).count)
-            let samples = states.map { s in
-                TelemetrySample(
-                    address: s.address, at: s.lastSeen ?? began, reachable: s.reachable, mode: s.mode, powerW: s.powerW,
-                    hashrateTHs: s.reachable ? s.telemetry?.hashrateTHs : nil, maxChipTemperatureC: s.reachable ? s.telemetry?.maxChipTemperatureC : nil,
-                    error: s.lastError)
-            }
-            do { try store.recordTelemetry(samples) } catch {
-                logger.error("could not record telemetry", metadata: ["gridshell.error": "\(error)"])
-            }
-            await controller.observe(states)
+            await controller.ingest(states, began: began)
             if !(await pause(max(0.05, intervalSeconds - seconds))) { break }
         }
     }

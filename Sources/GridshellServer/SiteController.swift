@@ -4,6 +4,8 @@ import GridshellDispatch
 import GridshellMiners
 import GridshellStore
 import Logging
+import NIOCore
+import NIOPosix
 
 /// The live loop's state: the dispatcher, the plan in force, the fleet as last polled. It
 /// decides each interval when it starts, settles it into the ledger when it ends, and brings
@@ -14,6 +16,12 @@ import Logging
 /// (interval, miner, command) before it is sent, so a restarted controller neither settles an
 /// interval twice nor sends a command twice.
 public actor SiteController {
+    /// The controller runs on a thread of its own, not on the pool that serves HTTP requests:
+    /// settling, planning, store writes and snapshots never hold up an API answer.
+    public nonisolated let executor: any SerialExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    static let controlThread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     public nonisolated let live: LiveSite
     public nonisolated let binding: FleetBinding
     public nonisolated let store: any SiteStore
@@ -72,6 +80,7 @@ public actor SiteController {
         board: StateBoard = StateBoard(), logger: Logger = Logger(label: "gridshell.controller"), rampUpWallSeconds: Double = 2, waves: Int = 4,
         feeds: (prices: String, bitcoin: String)? = nil
     ) throws {
+        executor = Self.controlThread.next().executor
         usesFeeds = feeds != nil
         priceTrack = FeedTrack(name: feeds?.prices ?? live.priceSource, staleAfterSeconds: live.site.feeds.prices.staleAfterMinutes * 60)
         bitcoinTrack = FeedTrack(name: feeds?.bitcoin ?? "series", staleAfterSeconds: live.site.feeds.bitcoin.staleAfterMinutes * 60)
@@ -251,6 +260,20 @@ public actor SiteController {
     }
 
     // MARK: Telemetry and actuation
+
+    /// A sweep of the poller: recorded in the store, then observed.
+    public func ingest(_ polled: [MinerState], began: Date) async {
+        let samples = polled.map { s in
+            TelemetrySample(
+                address: s.address, at: s.lastSeen ?? began, reachable: s.reachable, mode: s.mode, powerW: s.powerW,
+                hashrateTHs: s.reachable ? s.telemetry?.hashrateTHs : nil, maxChipTemperatureC: s.reachable ? s.telemetry?.maxChipTemperatureC : nil,
+                error: s.lastError)
+        }
+        do { try store.recordTelemetry(samples) } catch {
+            logger.error("could not record telemetry", metadata: ["gridshell.error": "\(error)"])
+        }
+        await observe(polled)
+    }
 
     /// The poller's newest view; confirms commands the telemetry now shows and acts on it.
     public func observe(_ polled: [MinerState], at now: Date = Date()) async {

@@ -90,6 +90,7 @@ public enum SiteServer {
                 simulated = try await SimulatedFleet.start(
                     specs: specs, clock: SimulatorClock(scale: options.speed), rpcPort: options.rpcPort, webPort: options.webPort, threads: 1)
             } catch { throw ServeError.fleet("cannot start the simulated fleet: \(error)") }
+            await simulated?.lowerPriority(niceness: 10)
         }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -54,6 +54,18 @@ public final class SimulatedFleet: Sendable {
 
     public func miner(at address: String) -> SimulatedMiner? { byAddress[address] }
 
+    /// Lowers the scheduling priority of the simulator's threads (Linux `nice`, 0–19), so a
+    /// process that also runs the site controller, as the demo does, gives the controller the
+    /// CPU first: the miners stand for machines of their own.
+    public func lowerPriority(niceness: Int32) async {
+        #if os(Linux)
+            for loop in group.makeIterator() {
+                _ = try? await loop.submit { // On Linux the "process" 0 is the calling thread.
+                    setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }.get()
+            }
+        #endif
+    }
+
     /// How the miners' sockets are laid out.
     public enum Listening: Sendable, Equatable {
         /// Two listening sockets per miner, each bound to the miner's own address.
