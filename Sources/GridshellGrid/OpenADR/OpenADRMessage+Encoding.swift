@@ -273,11 +273,11 @@ extension OpenADRMessage {
                 for signal in e.signals {
                     w.element("ei:eiEventSignal") { w in
                         w.element("strm:intervals") { w in
-                            for (index, interval) in signal.intervals.enumerated() {
+                            for interval in signal.intervals {
                                 w.element("ei:interval") { w in
                                     if let start = interval.start { dtstart(start, &w) }
                                     durationProperty("xcal:duration", interval.duration, &w)
-                                    w.element("xcal:uid") { $0.leaf("xcal:text", interval.uid ?? String(index)) }
+                                    if let uid = interval.uid { w.element("xcal:uid") { $0.leaf("xcal:text", uid) } }
                                     w.element("ei:signalPayload") { payloadFloat(interval.value, &$0) }
                                 }
                             }

@@ -45,7 +45,8 @@ enum OpenADRTime {
             case (true, "S"): rank = 5; seconds = 1
             default: return nil
             }
-            guard rank > lastRank else { return nil }
+            // Weeks stand alone (RFC 5545 dur-week).
+            guard rank > lastRank, lastRank != 1 else { return nil }
             lastRank = rank
             total += value * seconds
             sawComponent = true
@@ -122,11 +123,11 @@ enum OpenADRTime {
         return Date(timeIntervalSince1970: seconds)
     }
 
-    /// `2026-11-21T22:50:05.258Z`: UTC, milliseconds.
+    /// `2026-11-21T22:50:05.258610Z`: UTC, microseconds (what openleadr writes and reads).
     static func formatDateTime(_ date: Date) -> String {
-        let millisecondsTotal = (date.timeIntervalSince1970 * 1000).rounded(.down)
-        var seconds = Int((millisecondsTotal / 1000).rounded(.down))
-        let milliseconds = Int(millisecondsTotal - Double(seconds) * 1000)
+        let microsecondsTotal = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        var seconds = Int((microsecondsTotal / 1_000_000).rounded(.down))
+        let microseconds = Int(microsecondsTotal - Double(seconds) * 1_000_000)
         var days = seconds / 86_400
         seconds -= days * 86_400
         if seconds < 0 {
@@ -138,7 +139,7 @@ enum OpenADRTime {
             let text = String(v)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds % 3600 / 60, 2)):\(pad(seconds % 60, 2)).\(pad(milliseconds, 3))Z"
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds % 3600 / 60, 2)):\(pad(seconds % 60, 2)).\(pad(microseconds, 6))Z"
     }
 
     private static func daysIn(month: Int, year: Int) -> Int {

@@ -154,7 +154,8 @@ public actor OpenADRVEN {
         nextPoll = Date()
     }
 
-    /// Asks the VTN to cancel this VEN's registration (oadrCancelPartyRegistration).
+    /// Asks the VTN to cancel this VEN's registration (oadrCancelPartyRegistration) and forgets
+    /// it. A running VEN registers again on its next turn: cancel `run()` first to leave the VTN.
     public func cancelRegistration() async throws {
         guard let registrationID else { return }
         let cancel = OpenADRMessage.cancelPartyRegistration(requestID: Self.newID(), registrationID: registrationID, venID: venID)
@@ -330,7 +331,13 @@ public actor OpenADRVEN {
     /// Sends one message and reads the answer (nil for an empty body). A VTN that asks for
     /// re-registration in place of an answer is obeyed here, whatever the request was.
     private func exchange(_ service: OpenADRService, _ message: OpenADRMessage) async throws -> OpenADRMessage? {
-        let body = try await transport.post(service, body: message.encodedBytes)
+        let body: [UInt8]
+        do {
+            body = try await transport.post(service, body: message.encodedBytes)
+        } catch let error as OpenADRMessageError {
+            messagesRefused += 1
+            throw error
+        }
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
         let reply: OpenADRMessage
         do {

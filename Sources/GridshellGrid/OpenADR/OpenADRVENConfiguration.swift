@@ -124,7 +124,7 @@ public struct OpenADRVENConfiguration: Sendable, Equatable {
     }
 
     /// The METADATA_TELEMETRY_USAGE report that offers `reportPoints`.
-    func metadataReport(createdAt: Date) -> OpenADRReport {
+    public func metadataReport(createdAt: Date) -> OpenADRReport {
         let longest = reportPoints.map(\.maxPeriod).max() ?? 3_600
         return OpenADRReport(
             reportSpecifierID: reportSpecifierID, reportRequestID: "0", reportName: "METADATA_TELEMETRY_USAGE", createdDateTime: createdAt,

@@ -149,10 +149,11 @@ struct XMLTreeParser {
             let byte = bytes[i]
             if byte == UInt8(ascii: "<") {
                 if looking(at: "</") {
+                    let tagStart = i
                     i += 2
                     let closing = try name()
                     guard closing == qualifiedName else {
-                        throw error(.malformed("</\(closing)> closes <\(qualifiedName)>"))
+                        throw error(.malformed("</\(closing)> closes <\(qualifiedName)>"), at: tagStart)
                     }
                     skipWhitespace()
                     guard i < bytes.count, bytes[i] == UInt8(ascii: ">") else { throw error(.malformed("unterminated end tag </\(closing)>")) }
