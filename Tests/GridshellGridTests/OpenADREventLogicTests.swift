@@ -96,6 +96,17 @@ struct OpenADREventLogicTests {
         #expect(book.responses(for: update, requestID: "d").map(\.eventID) == ["evt-1"])
     }
 
+    @Test func theStatusAndTargetsTravelAsJSON() throws {
+        let status = OpenADRVENStatus(
+            isRegistered: true, vtnID: "vtn", venID: "ven", registrationID: "reg", pollInterval: 10, lastPoll: t0, lastError: .init(at: t0, message: "x"),
+            events: [.init(event: S.priceEvent(), opt: .optOut, optModificationNumber: 0, receivedAt: t0), .init(event: S.dispatchEvent(), receivedAt: t0)],
+            reportRequestIDs: ["rr-1"], reportsSent: 3, messagesRefused: 1)
+        let back = try JSONDecoder().decode(OpenADRVENStatus.self, from: JSONEncoder().encode(status))
+        #expect(back == status)
+        let targets = DemandResponseTargets(simpleLevels: [1: .megawatts(3), 2: .reductionMW(4)])
+        #expect(try JSONDecoder().decode(DemandResponseTargets.self, from: JSONEncoder().encode(targets)) == targets)
+    }
+
     // MARK: ReportSchedule
 
     @Test func samplesEveryGranularityAndSendsEveryReportBack() {

@@ -15,6 +15,7 @@ struct OpenADRVENTests {
         struct State {
             var pollAnswers: [[UInt8]] = []
             var refuseRegistration = false
+            var refuseReports = 0
             var events: [OpenADREvent] = [OpenADRTestSupport.simpleEvent()]
             var vtnID = "vtn-1"
         }
@@ -35,6 +36,10 @@ struct OpenADRVENTests {
                             profiles: [.init(name: "2.0b", transports: ["simpleHttp"])])
                     ).encodedBytes
                 case .registerReport:
+                    if s.refuseReports > 0 {
+                        s.refuseReports -= 1
+                        return OpenADRMessage.registeredReport(response: OpenADRResponse(code: 463, description: "busy", requestID: "r"), requests: [], venID: "ven-1").encodedBytes
+                    }
                     let request = OpenADRReportRequest(
                         reportRequestID: "rr-1", reportSpecifierID: "gridshell-telemetry", granularity: 0, reportBackDuration: 0,
                         points: [.init(rID: "site_power", readingType: "Direct Read"), .init(rID: "curtailable_power", readingType: "Estimated")])
@@ -150,6 +155,25 @@ struct OpenADRVENTests {
             script.state.withLock { $0.refuseRegistration = false }
             try await S.wait(10, "registration") { await ven.status.isRegistered }
             #expect(await ven.status.registrationID == "reg-1")
+        }
+    }
+
+    @Test func aRefusedReportRegistrationIsRetriedWhilePolling() async throws {
+        let script = Script()
+        script.state.withLock { $0.refuseReports = 2 }
+        try await FakeVTN.with(script.answer) { url, vtn in
+            let ven = try OpenADRVEN(configuration: Self.configuration(url), delegate: RecordingVENDelegate())
+            let task = Task { await ven.run() }
+            defer { task.cancel() }
+            try await S.wait(10, "the third report registration, confirmed") {
+                let scheduled = await ven.status.reportRequestIDs == ["rr-1"]
+                let confirmed = await vtn.received.count("oadrCreatedReport") == 1
+                return scheduled && confirmed
+            }
+            #expect(await vtn.received.count("oadrRegisterReport") == 3)
+            #expect(await vtn.received.count("oadrCreatePartyRegistration") == 1)
+            #expect(await vtn.received.count("oadrPoll") >= 2)
+            #expect(await ven.status.lastError?.message == "oadrRegisterReport: the VTN refused it with code 463 (busy)")
         }
     }
 

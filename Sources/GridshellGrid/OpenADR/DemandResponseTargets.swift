@@ -4,9 +4,9 @@ import Foundation
 /// site chooses, LOAD_DISPATCH setpoints as the target itself, deltas as baseline − delta,
 /// multipliers as baseline × value. ELECTRICITY_PRICE and other signals set no target (the
 /// dispatcher reads prices on its own).
-public struct DemandResponseTargets: Sendable, Equatable {
+public struct DemandResponseTargets: Sendable, Equatable, Codable {
     /// What one SIMPLE level asks of the site.
-    public enum LevelTarget: Sendable, Equatable {
+    public enum LevelTarget: Sendable, Equatable, Codable {
         /// No limit from this level (level 0, normal operation).
         case unrestricted
         /// Site power at most this many MW.

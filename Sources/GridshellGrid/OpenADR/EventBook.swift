@@ -1,7 +1,7 @@
 import Foundation
 
 /// An event as the VEN holds it: the VTN's latest copy and the site's answer.
-public struct OpenADRTrackedEvent: Sendable, Equatable, Identifiable {
+public struct OpenADRTrackedEvent: Sendable, Equatable, Codable, Identifiable {
     public var event: OpenADREvent
     /// The site's answer to the current modification; nil until the site has decided (and for
     /// events that arrived already cancelled or completed).

@@ -1,14 +1,14 @@
 import Foundation
 
 /// A demand-response event as a VTN distributes it (`ei:eiEvent` inside `oadr:oadrEvent`).
-public struct OpenADREvent: Sendable, Equatable, Identifiable {
+public struct OpenADREvent: Sendable, Equatable, Codable, Identifiable {
     /// The event's life as the VTN states it (`ei:eventStatus`).
-    public enum Status: String, Sendable, Equatable, CaseIterable {
+    public enum Status: String, Sendable, Equatable, Codable, CaseIterable {
         case none, far, near, active, completed, cancelled
     }
 
     /// Whether the VTN wants an `oadrCreatedEvent` answer (`oadr:oadrResponseRequired`).
-    public enum ResponseRequired: String, Sendable, Equatable {
+    public enum ResponseRequired: String, Sendable, Equatable, Codable {
         case always, never
     }
 
@@ -66,7 +66,7 @@ public struct OpenADREvent: Sendable, Equatable, Identifiable {
 
     /// When the event applies (`ei:eiActivePeriod`): start, length, and the optional notice,
     /// ramp-up, recovery and start tolerance around it.
-    public struct ActivePeriod: Sendable, Equatable {
+    public struct ActivePeriod: Sendable, Equatable, Codable {
         public var start: Date
         /// Seconds; 0 means the VTN left the end open.
         public var duration: TimeInterval
@@ -97,9 +97,9 @@ public struct OpenADREvent: Sendable, Equatable, Identifiable {
     }
 
     /// One signal of an event (`ei:eiEventSignal`): what the VTN asks for, interval by interval.
-    public struct Signal: Sendable, Equatable {
+    public struct Signal: Sendable, Equatable, Codable {
         /// `ei:signalName`.
-        public enum Name: Sendable, Equatable, Hashable, RawRepresentable {
+        public enum Name: Sendable, Equatable, Hashable, Codable, RawRepresentable {
             case simple, electricityPrice, energyPrice, demandCharge, bidPrice, bidLoad, bidEnergy, chargeState, loadDispatch, loadControl
             case other(String)
 
@@ -137,7 +137,7 @@ public struct OpenADREvent: Sendable, Equatable, Identifiable {
         }
 
         /// `ei:signalType`: how the payload is to be read.
-        public enum Kind: Sendable, Equatable, Hashable, RawRepresentable {
+        public enum Kind: Sendable, Equatable, Hashable, Codable, RawRepresentable {
             case delta, level, multiplier, price, priceMultiplier, priceRelative, setpoint
             case other(String)
 
@@ -204,7 +204,7 @@ public struct OpenADREvent: Sendable, Equatable, Identifiable {
     }
 
     /// One interval of a signal: a length and a value (`ei:interval`).
-    public struct Interval: Sendable, Equatable {
+    public struct Interval: Sendable, Equatable, Codable {
         /// `xcal:uid`, as text (VTNs send 0, 1, 2…).
         public var uid: String?
         /// Its own start, when the VTN sent one (openleadr does); otherwise it follows the last.
@@ -224,7 +224,7 @@ public struct OpenADREvent: Sendable, Equatable, Identifiable {
 }
 
 /// Whom an event is for (`ei:eiTarget`).
-public struct OpenADRTarget: Sendable, Equatable {
+public struct OpenADRTarget: Sendable, Equatable, Codable {
     public var venIDs: [String]
     public var resourceIDs: [String]
     public var groupIDs: [String]
@@ -242,7 +242,7 @@ public struct OpenADRTarget: Sendable, Equatable {
 
 /// The unit of a signal or report value (`emix:itemBase`): `power:powerReal` in W with an SI
 /// scale, or any other item by its description, unit and scale.
-public struct OpenADRItemUnit: Sendable, Equatable {
+public struct OpenADRItemUnit: Sendable, Equatable, Codable {
     /// The element name inside `emix:itemBase`'s substitution group, namespace included:
     /// `powerReal` (power), `customUnit`, `currencyPerKWh` (oadr) and so on.
     public var element: String
@@ -258,7 +258,7 @@ public struct OpenADRItemUnit: Sendable, Equatable {
     public var powerAttributes: PowerAttributes?
 
     /// The electrical context of a power item.
-    public struct PowerAttributes: Sendable, Equatable {
+    public struct PowerAttributes: Sendable, Equatable, Codable {
         public var hertz: Double
         public var voltage: Double
         public var ac: Bool

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A VEN's answer to an event: take part or not (`ei:optType`).
-public enum OpenADROpt: String, Sendable, Equatable, CaseIterable {
+public enum OpenADROpt: String, Sendable, Equatable, Codable, CaseIterable {
     case optIn, optOut
 }
 

@@ -18,6 +18,8 @@ public actor OpenADRVEN {
     private var venID: String?
     private var registrationID: String?
     private var isRegistered = false
+    private var needsReportRegistration = false
+    private var needsEventRequest = false
     private var pollInterval: TimeInterval
     private var nextPoll = Date.distantPast
     private var lastPoll: Date?
@@ -71,14 +73,21 @@ public actor OpenADRVEN {
         while !Task.isCancelled {
             if !isRegistered {
                 do {
-                    try await register()
+                    try await registerParty()
                 } catch {
                     record(error, during: "registration")
                     guard await sleep(seconds: configuration.retryInterval) else { break }
                     continue
                 }
             }
-            if Date() >= nextPoll {
+            // Retried at the poll rate until they succeed.
+            do {
+                try await registerReports()
+                try await requestEvents()
+            } catch {
+                record(error, during: "registration")
+            }
+            if isRegistered && Date() >= nextPoll {
                 do {
                     try await poll()
                 } catch {
@@ -113,6 +122,14 @@ public actor OpenADRVEN {
     /// oadrQueryRegistration → oadrCreatePartyRegistration → oadrRegisterReport (and the
     /// oadrCreatedReport for what the VTN requests) → oadrRequestEvent.
     func register() async throws {
+        try await registerParty()
+        try await registerReports()
+        try await requestEvents()
+    }
+
+    /// oadrQueryRegistration, then oadrCreatePartyRegistration (with the venID and
+    /// registrationID when re-registering): keeps the VTN's ids and poll rate.
+    private func registerParty() async throws {
         let query = OpenADRMessage.queryRegistration(requestID: Self.newID())
         let offer = try expect(await exchange(.registerParty, query), answering: query, "oadrCreatedPartyRegistration") {
             if case .createdPartyRegistration(let r) = $0 { r } else { nil }
@@ -134,24 +151,34 @@ public actor OpenADRVEN {
         registrationID = newRegistrationID
         if let frequency = created.pollFrequency { pollInterval = max(frequency, configuration.minimumPollInterval) }
         isRegistered = true
+        needsReportRegistration = !configuration.reportPoints.isEmpty
+        needsEventRequest = true
+        nextPoll = Date()
         logger.info(
             "OpenADR VEN registered",
             metadata: ["gridshell.openadr.ven_id": "\(newVenID)", "gridshell.openadr.registration_id": "\(newRegistrationID)", "gridshell.openadr.poll_s": "\(pollInterval)"])
+    }
 
-        if !configuration.reportPoints.isEmpty {
-            let register = OpenADRMessage.registerReport(requestID: Self.newID(), reports: [configuration.metadataReport(createdAt: Date())], venID: newVenID)
-            let (response, requests) = try expect(await exchange(.report, register), answering: register, "oadrRegisteredReport") {
-                if case .registeredReport(let response, let requests, _) = $0 { (response, requests) } else { nil }
-            }
-            guard response.isSuccess else { throw refused(register, response) }
-            try await accept(requests, answeringRequestID: response.requestID)
+    /// oadrRegisterReport with the site's METADATA report; schedules what the VTN requests in
+    /// its answer and confirms them with oadrCreatedReport.
+    private func registerReports() async throws {
+        guard isRegistered, needsReportRegistration, let venID else { return }
+        let register = OpenADRMessage.registerReport(requestID: Self.newID(), reports: [configuration.metadataReport(createdAt: Date())], venID: venID)
+        let (response, requests) = try expect(await exchange(.report, register), answering: register, "oadrRegisteredReport") {
+            if case .registeredReport(let response, let requests, _) = $0 { (response, requests) } else { nil }
         }
+        guard response.isSuccess else { throw refused(register, response) }
+        needsReportRegistration = false
+        try await accept(requests, answeringRequestID: response.requestID)
+    }
 
-        let request = OpenADRMessage.requestEvent(requestID: Self.newID(), venID: newVenID, replyLimit: nil)
-        if let reply = try await exchange(.event, request) {
-            try await handle(reply)
-        }
-        nextPoll = Date()
+    /// oadrRequestEvent: the VTN's current events, whatever happened while unregistered.
+    private func requestEvents() async throws {
+        guard isRegistered, needsEventRequest, let venID else { return }
+        let request = OpenADRMessage.requestEvent(requestID: Self.newID(), venID: venID, replyLimit: nil)
+        let reply = try await exchange(.event, request)
+        needsEventRequest = false
+        if let reply { try await handle(reply) }
     }
 
     /// Asks the VTN to cancel this VEN's registration (oadrCancelPartyRegistration) and forgets

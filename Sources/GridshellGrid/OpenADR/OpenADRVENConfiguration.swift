@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the site reports: the site's power and the power it could shed now, in MW.
-public struct OpenADRSiteReading: Sendable, Equatable {
+public struct OpenADRSiteReading: Sendable, Equatable, Codable {
     public var sitePowerMW: Double
     public var curtailableMW: Double
 

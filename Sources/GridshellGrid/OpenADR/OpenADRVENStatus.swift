@@ -2,9 +2,9 @@ import Foundation
 
 /// What the VEN can tell the operator: whether it is registered and with which ids, when it last
 /// heard the VTN, the last thing that went wrong, and its events with the site's answers.
-public struct OpenADRVENStatus: Sendable, Equatable {
+public struct OpenADRVENStatus: Sendable, Equatable, Codable {
     /// One failure: when, and what (a transport error, a refused message, a VTN error code).
-    public struct Failure: Sendable, Equatable {
+    public struct Failure: Sendable, Equatable, Codable {
         public var at: Date
         public var message: String
 

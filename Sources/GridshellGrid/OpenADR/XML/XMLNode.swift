@@ -32,11 +32,6 @@ struct XMLNode {
         tree.children.filter { $0.name == name && $0.namespace == namespace }.enumerated().map { XMLNode($1, path: "\(path)/\(name)[\($0 + 1)]") }
     }
 
-    /// The one child element, whatever its name (a choice or substitution group).
-    var firstChildElement: XMLNode? {
-        tree.children.first.map { XMLNode($0, path: path + "/" + $0.name) }
-    }
-
     // MARK: Values
 
     /// The text of a required child; empty text counts as missing.
