@@ -120,6 +120,12 @@ struct OpenADRVENTests {
                 #expect(status.isRegistered, "\(name) unregistered the VEN")
             }
 
+            // An error answer in place of the event list is not an empty list.
+            let failure = OpenADRMessage.distributeEvent(.init(response: OpenADRResponse(code: 463, description: "VTN busy", requestID: "r"), requestID: "dist-e", vtnID: "vtn-1", events: []))
+            script.push(failure.encodedBytes)
+            try await S.wait(10, "the error answer to be recorded") { await ven.status.lastError?.message.contains("code 463 (VTN busy)") == true }
+            #expect(await ven.status.events == before)
+
             // Still alive: the next good message is taken and answered.
             script.push(Array(good.utf8))
             try await S.wait(10, "the modified event") { await ven.status.events.first?.optModificationNumber == 1 }

@@ -68,13 +68,17 @@ struct EventBook: Sendable, Equatable {
         }
 
         var next: [OpenADRTrackedEvent] = []
-        for held in events where latest[held.id] == nil {
-            update.removed.append(held.event)
-            update.changed = true
+        var heldByID: [String: OpenADRTrackedEvent] = [:]
+        for held in events {
+            heldByID[held.id] = held
+            if latest[held.id] == nil {
+                update.removed.append(held.event)
+                update.changed = true
+            }
         }
         for id in order {
             let event = latest[id]!
-            guard let held = self.event(id: id) else {
+            guard let held = heldByID[id] else {
                 next.append(OpenADRTrackedEvent(event: event, receivedAt: now))
                 update.changed = true
                 switch event.status {
@@ -124,8 +128,9 @@ struct EventBook: Sendable, Equatable {
     /// every cancellation whose event asks for a response (`oadrResponseRequired` always).
     func responses(for update: Update, requestID: String) -> [OpenADRMessage.EventResponse] {
         var responses: [OpenADRMessage.EventResponse] = []
+        let heldByID = Dictionary(events.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for event in update.toDecide + update.cancelled where event.responseRequired == .always {
-            let held = self.event(id: event.id)
+            let held = heldByID[event.id]
             // A cancellation keeps the answer the site gave; one never answered is declined.
             let opt = held?.opt ?? .optOut
             responses.append(.init(requestID: requestID, eventID: event.id, modificationNumber: event.modificationNumber, opt: opt))

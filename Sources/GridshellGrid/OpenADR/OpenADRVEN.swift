@@ -273,6 +273,10 @@ public actor OpenADRVEN {
             messagesRefused += 1
             throw OpenADRProtocolError(request: "oadrDistributeEvent", reason: .wrongVTN(expected: vtnID, received: distribution.vtnID))
         }
+        // An error answer carries no events; it must not read as "all events are gone".
+        if let response = distribution.response, !response.isSuccess {
+            throw OpenADRProtocolError(request: "oadrDistributeEvent", reason: .refused(code: response.code, description: response.description))
+        }
         let update = book.apply(distribution.events, at: Date())
         for event in update.toDecide {
             let opt = await delegate.opt(for: event)
