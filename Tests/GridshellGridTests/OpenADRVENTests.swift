@@ -183,6 +183,35 @@ struct OpenADRVENTests {
         }
     }
 
+    @Test func theVTNsOwnReportsAreAcknowledgedAndACancelledReportEndsWithALastOne() async throws {
+        let script = Script()
+        try await FakeVTN.with(script.answer) { url, vtn in
+            // Reports no faster than every 30 s: any report in this test is the last one.
+            var configuration = Self.configuration(url)
+            configuration.minimumReportPeriod = 30
+            let ven = try OpenADRVEN(configuration: configuration, delegate: RecordingVENDelegate())
+            let task = Task { await ven.run() }
+            defer { task.cancel() }
+            try await S.wait(10, "the report request") { await ven.status.reportRequestIDs == ["rr-1"] }
+            let vtnReport = OpenADRReport(reportSpecifierID: "vtn-spec", reportRequestID: "0", reportName: "METADATA_TELEMETRY_STATUS", createdDateTime: S.start)
+            script.push(OpenADRMessage.registerReport(requestID: "vtn-reg", reports: [vtnReport], venID: "ven-1").encodedBytes)
+            try await S.wait(10, "the VTN's report registration to be acknowledged") {
+                await vtn.received.messages.contains { if case .registeredReport(let r, let requests, _) = $0 { r.requestID == "vtn-reg" && requests.isEmpty } else { false } }
+            }
+            #expect(await vtn.received.count("oadrUpdateReport") == 0)
+            script.push(OpenADRMessage.cancelReport(.init(requestID: "cancel-1", reportRequestIDs: ["rr-1"], reportToFollow: true, venID: "ven-1")).encodedBytes)
+            try await S.wait(10, "the cancellation to be confirmed") { await vtn.received.count("oadrCanceledReport") == 1 }
+            let messages = await vtn.received.messages
+            let canceled = messages.firstIndex { $0.name == "oadrCanceledReport" }!
+            // The last report went out before the confirmation, which lists nothing pending.
+            #expect(messages[..<canceled].filter { $0.name == "oadrUpdateReport" }.count == 1)
+            if case .canceledReport(let response, let pending, _) = messages[canceled] {
+                #expect(response.requestID == "cancel-1" && pending.isEmpty)
+            }
+            #expect(await ven.status.reportRequestIDs.isEmpty)
+        }
+    }
+
     @Test func aCancellationForAnotherRegistrationIsRefusedAndOursIsObeyed() async throws {
         let script = Script()
         try await FakeVTN.with(script.answer) { url, vtn in

@@ -10,14 +10,14 @@ import NIOCore
 public actor OpenADRVEN {
     public nonisolated let configuration: OpenADRVENConfiguration
     private let transport: any OpenADRTransport
-    private let delegate: any OpenADRVENDelegate
-    private let logger: Logger
+    let delegate: any OpenADRVENDelegate
+    let logger: Logger
     private let shutdownTransport: (@Sendable () async throws -> Void)?
 
     private var vtnID: String?
-    private var venID: String?
+    var venID: String?
     private var registrationID: String?
-    private var isRegistered = false
+    var isRegistered = false
     private var needsReportRegistration = false
     private var needsEventRequest = false
     private var pollInterval: TimeInterval
@@ -25,8 +25,8 @@ public actor OpenADRVEN {
     private var lastPoll: Date?
     private var lastError: OpenADRVENStatus.Failure?
     private var book = EventBook()
-    private var schedule: ReportSchedule
-    private var reportsSent = 0
+    var schedule: ReportSchedule
+    var reportsSent = 0
     private var messagesRefused = 0
 
     /// A VEN over any transport (tests use an in-memory one).
@@ -220,7 +220,7 @@ public actor OpenADRVEN {
 
     /// Acts on one message from the VTN; true when there may be more to fetch.
     @discardableResult
-    private func handle(_ message: OpenADRMessage) async throws -> Bool {
+    func handle(_ message: OpenADRMessage) async throws -> Bool {
         switch message {
         case .response(let response, _):
             if !response.isSuccess { throw refused(.poll(venID: venID ?? ""), response) }
@@ -298,70 +298,11 @@ public actor OpenADRVEN {
         if case .response(let response, _) = reply, !response.isSuccess { throw refused(created, response) }
     }
 
-    // MARK: Reports
-
-    private func accept(_ requests: [OpenADRReportRequest], answeringRequestID requestID: String?) async throws {
-        let now = Date()
-        for request in requests { schedule.add(request, at: now) }
-        guard !requests.isEmpty else { return }
-        logger.info("OpenADR reports requested", metadata: ["gridshell.openadr.reports": "\(requests.map(\.reportRequestID))"])
-        let created = OpenADRMessage.createdReport(response: .ok(requestID: requestID), pendingReportRequestIDs: schedule.requestIDs, venID: venID)
-        _ = try await exchange(.report, created)
-    }
-
-    private func cancelReports(_ cancel: OpenADRMessage.CancelReport) async throws {
-        if cancel.reportToFollow { await report(at: Date(), finishing: Set(cancel.reportRequestIDs)) }
-        for id in cancel.reportRequestIDs { schedule.cancel(id) }
-        let answer = OpenADRMessage.canceledReport(response: .ok(requestID: cancel.requestID), pendingReportRequestIDs: schedule.requestIDs, venID: venID)
-        _ = try await exchange(.report, answer)
-    }
-
-    /// Samples what is due, then sends what is due; with `finishing`, samples and sends those
-    /// requests now instead (their last report before a cancellation).
-    private func report(at now: Date, finishing: Set<String> = []) async {
-        guard isRegistered, let venID else { return }
-        let sampleIDs = finishing.isEmpty ? Set(schedule.samplesDue(at: now)) : finishing
-        if !sampleIDs.isEmpty {
-            let reading = await delegate.reading(at: now)
-            for id in sampleIDs {
-                if let reading {
-                    var values: [String: Double] = [:]
-                    for point in configuration.reportPoints { values[point.rID] = point.value(from: reading) }
-                    schedule.record(values, for: id, at: now)
-                } else {
-                    schedule.skipSample(for: id, at: now)
-                }
-            }
-        }
-        let due = finishing.isEmpty ? schedule.takeReportsDue(at: now) : schedule.takeReports(finishing)
-        for (request, values) in due {
-            let report = OpenADRReport(
-                reportSpecifierID: request.reportSpecifierID, reportRequestID: request.reportRequestID, reportName: "TELEMETRY_USAGE",
-                createdDateTime: now, start: values.map(\.start).min(), intervals: values)
-            let update = OpenADRMessage.updateReport(requestID: Self.newID(), reports: [report], venID: venID)
-            do {
-                let reply = try await exchange(.report, update)
-                switch reply {
-                case .updatedReport(let response, let cancel, _):
-                    guard response.isSuccess else { throw refused(update, response) }
-                    reportsSent += 1
-                    if let cancel { try await cancelReports(cancel) }
-                case .some(let other):
-                    try await handle(other)
-                case nil:
-                    reportsSent += 1
-                }
-            } catch {
-                record(error, during: "oadrUpdateReport")
-            }
-        }
-    }
-
     // MARK: Exchange
 
     /// Sends one message and reads the answer (nil for an empty body). A VTN that asks for
     /// re-registration in place of an answer is obeyed here, whatever the request was.
-    private func exchange(_ service: OpenADRService, _ message: OpenADRMessage) async throws -> OpenADRMessage? {
+    func exchange(_ service: OpenADRService, _ message: OpenADRMessage) async throws -> OpenADRMessage? {
         let body: [UInt8]
         do {
             body = try await transport.post(service, body: message.encodedBytes)
@@ -391,15 +332,15 @@ public actor OpenADRVEN {
         throw OpenADRProtocolError(request: message.name, reason: .unexpectedReply(expected: expected, received: reply?.name ?? "an empty body"))
     }
 
-    private func refused(_ message: OpenADRMessage, _ response: OpenADRResponse) -> OpenADRProtocolError {
+    func refused(_ message: OpenADRMessage, _ response: OpenADRResponse) -> OpenADRProtocolError {
         OpenADRProtocolError(request: message.name, reason: .refused(code: response.code, description: response.description))
     }
 
-    private func record(_ error: any Error, during step: String) {
+    func record(_ error: any Error, during step: String) {
         let message = String(describing: error)
         lastError = OpenADRVENStatus.Failure(at: Date(), message: message)
         logger.warning("OpenADR exchange failed", metadata: ["gridshell.openadr.step": "\(step)", "gridshell.error": "\(message)"])
     }
 
-    private static func newID() -> String { UUID().uuidString.lowercased() }
+    static func newID() -> String { UUID().uuidString.lowercased() }
 }
