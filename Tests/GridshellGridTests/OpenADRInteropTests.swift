@@ -16,7 +16,7 @@ struct OpenADRInteropTests {
             let configuration = OpenADRVENConfiguration(
                 vtnURL: "http://127.0.0.1:\(vtn.port)/OpenADR2/Simple/2.0b", venName: "gridshell-site", requestTimeout: 5, retryInterval: 0.5,
                 reportPoints: OpenADRReportPoint.standard(resourceID: "site-1", minPeriod: 1, maxPeriod: 60))
-            let ven = try OpenADRVEN(configuration: configuration, delegate: delegate)
+            let ven = try OpenADRVEN(configuration: configuration, delegate: delegate, logger: S.quietLogger)
             let run = Task { await ven.run() }
             defer { run.cancel() }
             try await S.wait(45, "the VTN's scenario to finish") { try vtn.entries().contains { $0.type == "done" || $0.type == "timeout" } }
@@ -116,16 +116,31 @@ struct OpenADRInteropTests {
         defer { try? FileManager.default.removeItem(at: pki.dir) }
         try await OpenleadrVTN.with(scenario: "basic", extra: ["--tls-cert", pki.serverCert, "--tls-key", pki.serverKey, "--tls-ca", pki.caCert]) { vtn in
             let url = "https://127.0.0.1:\(vtn.port)/OpenADR2/Simple/2.0b"
-            // No client certificate: refused.
+            // Trusting the VTN but without a client certificate: the VTN closes the connection.
             let anonymous = try OpenADRVEN(
                 configuration: OpenADRVENConfiguration(
-                    vtnURL: url, venName: "anonymous", tls: nil, requestTimeout: 5, retryInterval: 0.5, reportPoints: []),
-                delegate: RecordingVENDelegate())
+                    vtnURL: url, venName: "anonymous", tls: OpenADRTLS(certificateChainPath: nil, privateKeyPath: nil, trustRootsPath: pki.caCert),
+                    requestTimeout: 5, retryInterval: 0.5, reportPoints: []),
+                delegate: RecordingVENDelegate(), logger: S.quietLogger)
             let refused = Task { await anonymous.run() }
             try await S.wait(15, "the handshake without a client certificate to fail") { await anonymous.status.lastError != nil }
             refused.cancel()
             await refused.value
             #expect(await !anonymous.status.isRegistered)
+            let anonymousError = await anonymous.status.lastError?.message ?? ""
+            #expect(anonymousError.contains("EiRegisterParty") && !anonymousError.contains("CERTIFICATE_VERIFY_FAILED"), "\(anonymousError)")
+            #expect(!(try vtn.entries().contains { $0.type == "registration" }))
+            // Not trusting the VTN's CA: the VEN refuses the VTN.
+            let untrusting = try OpenADRVEN(
+                configuration: OpenADRVENConfiguration(
+                    vtnURL: url, venName: "untrusting", tls: OpenADRTLS(certificateChainPath: pki.clientCert, privateKeyPath: pki.clientKey),
+                    requestTimeout: 5, retryInterval: 0.5, reportPoints: []),
+                delegate: RecordingVENDelegate(), logger: S.quietLogger)
+            let distrust = Task { await untrusting.run() }
+            try await S.wait(15, "the VEN to refuse the VTN's certificate") { await untrusting.status.lastError != nil }
+            distrust.cancel()
+            await distrust.value
+            #expect(await untrusting.status.lastError?.message.contains("CERTIFICATE_VERIFY_FAILED") == true)
 
             let tls = OpenADRTLS(certificateChainPath: pki.clientCert, privateKeyPath: pki.clientKey, trustRootsPath: pki.caCert)
             let delegate = RecordingVENDelegate()
@@ -133,7 +148,7 @@ struct OpenADRInteropTests {
                 configuration: OpenADRVENConfiguration(
                     vtnURL: url, venName: "gridshell-site", tls: tls, requestTimeout: 5, retryInterval: 0.5,
                     reportPoints: OpenADRReportPoint.standard(resourceID: "site-1", minPeriod: 1, maxPeriod: 60)),
-                delegate: delegate)
+                delegate: delegate, logger: S.quietLogger)
             let run = Task { await ven.run() }
             defer { run.cancel() }
             try await S.wait(30, "the TLS scenario to finish") { try vtn.entries().contains { $0.type == "done" || $0.type == "timeout" } }

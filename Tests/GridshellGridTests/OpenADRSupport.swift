@@ -1,6 +1,7 @@
 import Foundation
 import GridshellGrid
 import Hummingbird
+import Logging
 import NIOCore
 import Testing
 
@@ -119,6 +120,13 @@ enum OpenADRTestSupport {
         ]
     }
 
+    /// A logger for VENs and servers whose warnings a test provokes on purpose.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "gridshell.test")
+        logger.logLevel = .critical
+        return logger
+    }
+
     // MARK: Python peers
 
     /// Fails the test, with the way out, when openleadr is not importable.
@@ -207,7 +215,7 @@ final class FakeVTN: Sendable {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: OpenADRTestSupport.quietLogger)
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = stream.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }

@@ -100,7 +100,7 @@ struct OpenADRVENTests {
         ]
         try await FakeVTN.with(script.answer) { url, vtn in
             let delegate = RecordingVENDelegate()
-            let ven = try OpenADRVEN(configuration: Self.configuration(url), delegate: delegate)
+            let ven = try OpenADRVEN(configuration: Self.configuration(url), delegate: delegate, logger: S.quietLogger)
             let task = Task { await ven.run() }
             defer { task.cancel() }
             try await S.wait(10, "registration and the first event") {
@@ -150,7 +150,7 @@ struct OpenADRVENTests {
         let script = Script()
         script.state.withLock { $0.refuseRegistration = true }
         try await FakeVTN.with(script.answer) { url, vtn in
-            let ven = try OpenADRVEN(configuration: Self.configuration(url), delegate: RecordingVENDelegate())
+            let ven = try OpenADRVEN(configuration: Self.configuration(url), delegate: RecordingVENDelegate(), logger: S.quietLogger)
             let task = Task { await ven.run() }
             defer { task.cancel() }
             try await S.wait(10, "two registration attempts") { await vtn.received.count("oadrCreatePartyRegistration") >= 2 }
@@ -168,7 +168,7 @@ struct OpenADRVENTests {
         let script = Script()
         script.state.withLock { $0.refuseReports = 2 }
         try await FakeVTN.with(script.answer) { url, vtn in
-            let ven = try OpenADRVEN(configuration: Self.configuration(url), delegate: RecordingVENDelegate())
+            let ven = try OpenADRVEN(configuration: Self.configuration(url), delegate: RecordingVENDelegate(), logger: S.quietLogger)
             let task = Task { await ven.run() }
             defer { task.cancel() }
             try await S.wait(10, "the third report registration, confirmed") {
@@ -189,7 +189,7 @@ struct OpenADRVENTests {
             // Reports no faster than every 30 s: any report in this test is the last one.
             var configuration = Self.configuration(url)
             configuration.minimumReportPeriod = 30
-            let ven = try OpenADRVEN(configuration: configuration, delegate: RecordingVENDelegate())
+            let ven = try OpenADRVEN(configuration: configuration, delegate: RecordingVENDelegate(), logger: S.quietLogger)
             let task = Task { await ven.run() }
             defer { task.cancel() }
             try await S.wait(10, "the report request") { await ven.status.reportRequestIDs == ["rr-1"] }
@@ -215,7 +215,7 @@ struct OpenADRVENTests {
     @Test func aCancellationForAnotherRegistrationIsRefusedAndOursIsObeyed() async throws {
         let script = Script()
         try await FakeVTN.with(script.answer) { url, vtn in
-            let ven = try OpenADRVEN(configuration: Self.configuration(url), delegate: RecordingVENDelegate())
+            let ven = try OpenADRVEN(configuration: Self.configuration(url), delegate: RecordingVENDelegate(), logger: S.quietLogger)
             let task = Task { await ven.run() }
             defer { task.cancel() }
             try await S.wait(10, "registration") { await ven.status.isRegistered }
@@ -245,7 +245,7 @@ struct OpenADRVENTests {
         let script = Script()
         try await FakeVTN.with(script.answer) { url, vtn in
             let transport = try OpenADRHTTPTransport(vtnURL: url)
-            let ven = OpenADRVEN(configuration: Self.configuration(url), delegate: RecordingVENDelegate(), transport: transport)
+            let ven = OpenADRVEN(configuration: Self.configuration(url), delegate: RecordingVENDelegate(), transport: transport, logger: S.quietLogger)
             do {
                 try await ven.register()
                 #expect(await ven.status.isRegistered)

@@ -50,15 +50,16 @@ public struct OpenADRTransportError: Error, Sendable, Equatable, CustomStringCon
     }
 }
 
-/// Client certificate, key and CA for a VTN that requires TLS with client authentication (as
-/// OpenADR 2.0b certification does). PEM files.
+/// TLS towards a VTN: the client certificate and key a VTN that authenticates VENs requires (as
+/// OpenADR 2.0b certification does), and the CA its certificate must chain to. PEM files.
 public struct OpenADRTLS: Sendable, Equatable {
-    public var certificateChainPath: String
-    public var privateKeyPath: String
+    /// The VEN's certificate chain and private key; nil for a VTN that does not ask for one.
+    public var certificateChainPath: String?
+    public var privateKeyPath: String?
     /// The CA the VTN's certificate must chain to; nil trusts the system roots.
     public var trustRootsPath: String?
 
-    public init(certificateChainPath: String, privateKeyPath: String, trustRootsPath: String? = nil) {
+    public init(certificateChainPath: String?, privateKeyPath: String?, trustRootsPath: String? = nil) {
         self.certificateChainPath = certificateChainPath
         self.privateKeyPath = privateKeyPath
         self.trustRootsPath = trustRootsPath
@@ -68,8 +69,10 @@ public struct OpenADRTLS: Sendable, Equatable {
     public func makeConfiguration() throws -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
-        configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateChainPath).map { .certificate($0) }
-        configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: privateKeyPath, format: .pem))
+        if let certificateChainPath, let privateKeyPath {
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateChainPath).map { .certificate($0) }
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: privateKeyPath, format: .pem))
+        }
         if let trustRootsPath {
             configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(trustRootsPath))
         }
