@@ -16,6 +16,8 @@ ldconfig -p 2>/dev/null | grep -q libxml2 || need_apt+=(libxml2-dev)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 command -v wrk >/dev/null || need_apt+=(wrk)
+# The OpenADR TLS test makes its certificates with the openssl command.
+command -v openssl >/dev/null || need_apt+=(openssl)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
@@ -26,8 +28,9 @@ fi
 
 # The LP peer the hindsight optimiser is checked against, pyasic (the miner library the
 # simulated fleet must convince), and pytest.
-# selenium drives Chromium in the dashboard test.
-if ! python3 -c "import pulp, highspy, pytest, pyasic, selenium, schemathesis" 2>/dev/null; then
-  echo "installing PyPI packages: pulp highspy pytest pyasic selenium schemathesis"
-  python3 -m pip install --quiet pulp highspy pytest pyasic selenium schemathesis || python3 -m pip install --quiet --break-system-packages pulp highspy pytest pyasic selenium schemathesis
+# selenium drives Chromium in the dashboard test; openleadr is the OpenADR VTN the VEN is tested
+# against (scripts/openadr_vtn.py).
+if ! python3 -c "import pulp, highspy, pytest, pyasic, selenium, schemathesis, openleadr" 2>/dev/null; then
+  echo "installing PyPI packages: pulp highspy pytest pyasic selenium schemathesis openleadr"
+  python3 -m pip install --quiet pulp highspy pytest pyasic selenium schemathesis openleadr==0.5.36 || python3 -m pip install --quiet --break-system-packages pulp highspy pytest pyasic selenium schemathesis openleadr==0.5.36
 fi
