@@ -19,8 +19,8 @@ struct OpenADRInteropTests {
             let ven = try OpenADRVEN(configuration: configuration, delegate: delegate, logger: S.quietLogger)
             let run = Task { await ven.run() }
             defer { run.cancel() }
-            try await S.wait(45, "the VTN's scenario to finish") { try vtn.entries().contains { $0.type == "done" || $0.type == "timeout" } }
-            try await S.wait(10, "the VEN to settle on its third registration") { await ven.status.registrationID == "reg-gs-3" }
+            try await S.wait(120, "the VTN's scenario to finish") { try vtn.entries().contains { $0.type == "done" || $0.type == "timeout" } }
+            try await S.wait(30, "the VEN to settle on its third registration") { await ven.status.registrationID == "reg-gs-3" }
             let log = try vtn.entries()
             #expect(!log.contains { $0.type == "timeout" })
 
@@ -123,7 +123,7 @@ struct OpenADRInteropTests {
                     requestTimeout: 5, retryInterval: 0.5, reportPoints: []),
                 delegate: RecordingVENDelegate(), logger: S.quietLogger)
             let refused = Task { await anonymous.run() }
-            try await S.wait(15, "the handshake without a client certificate to fail") { await anonymous.status.lastError != nil }
+            try await S.wait(45, "the handshake without a client certificate to fail") { await anonymous.status.lastError != nil }
             refused.cancel()
             await refused.value
             #expect(await !anonymous.status.isRegistered)
@@ -137,7 +137,7 @@ struct OpenADRInteropTests {
                     requestTimeout: 5, retryInterval: 0.5, reportPoints: []),
                 delegate: RecordingVENDelegate(), logger: S.quietLogger)
             let distrust = Task { await untrusting.run() }
-            try await S.wait(15, "the VEN to refuse the VTN's certificate") { await untrusting.status.lastError != nil }
+            try await S.wait(45, "the VEN to refuse the VTN's certificate") { await untrusting.status.lastError != nil }
             distrust.cancel()
             await distrust.value
             #expect(await untrusting.status.lastError?.message.contains("CERTIFICATE_VERIFY_FAILED") == true)
@@ -151,7 +151,7 @@ struct OpenADRInteropTests {
                 delegate: delegate, logger: S.quietLogger)
             let run = Task { await ven.run() }
             defer { run.cancel() }
-            try await S.wait(30, "the TLS scenario to finish") { try vtn.entries().contains { $0.type == "done" || $0.type == "timeout" } }
+            try await S.wait(120, "the TLS scenario to finish") { try vtn.entries().contains { $0.type == "done" || $0.type == "timeout" } }
             let log = try vtn.entries()
             #expect(log.filter { $0.type == "registration" }.map(\.venName) == ["gridshell-site"])
             #expect(log.contains { $0.type == "opt" && $0.name == "A" && $0.opt == "optIn" })
@@ -230,7 +230,7 @@ final class OpenleadrVTN: @unchecked Sendable {
         FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "scripts/openadr_vtn.py", "--port", "0", "--log", logURL.path, "--scenario", scenario, "--lifetime", "60"] + extra
+        process.arguments = ["python3", "scripts/openadr_vtn.py", "--port", "0", "--log", logURL.path, "--scenario", scenario, "--lifetime", "150"] + extra
         process.currentDirectoryURL = OpenADRTestSupport.packageRoot
         let output = try FileHandle(forWritingTo: outputURL)
         process.standardOutput = output
@@ -242,7 +242,7 @@ final class OpenleadrVTN: @unchecked Sendable {
             try? output.close()
             try? FileManager.default.removeItem(at: dir)
         }
-        try await OpenADRTestSupport.wait(20, "openleadr's VTN to listen") {
+        try await OpenADRTestSupport.wait(90, "openleadr's VTN to listen") {
             guard process.isRunning else {
                 let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
                 Issue.record("the VTN script exited: \(text.suffix(2_000))")
