@@ -201,6 +201,12 @@ public struct OnlineDispatcher: Sendable {
         backtest.inputs.prices.pricesUSDPerMWh[t] = usdPerMWh
     }
 
+    /// The demand-response events the site is in, as they now stand (live, they arrive from the
+    /// grid operator): their credit is counted when an interval is settled.
+    public mutating func setEvents(_ events: [DemandResponseEvent]) {
+        if backtest.inputs.events != events { backtest.inputs.events = events }
+    }
+
     /// Mining revenue per TH/s-hour from interval `t` on, as a Bitcoin feed now has it.
     public mutating func setMinerUSDPerTHHour(_ value: Double, from t: Int) {
         let n = backtest.inputs.minerUSDPerTHHour.count

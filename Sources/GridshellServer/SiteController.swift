@@ -68,6 +68,10 @@ public actor SiteController {
     var baseMinerUSDPerTHHour: Double
     /// A feed brought something the plan in force did not see: the next tick replans.
     var replanFor: String?
+    /// What the site has promised the grid (events it takes part in).
+    var commitments: [GridCommitment] = []
+    /// Site time the decision in force was made at.
+    var decidedAt: Date?
 
     static let clockKey = "clock"
     static let memoryKey = "dispatcher"
@@ -152,8 +156,9 @@ public actor SiteController {
     /// Settles every interval that has ended, decides the one that has begun, and brings the
     /// fleet to it. Called by the control loop every tick and at once on events and actions.
     public func tick(now: Date = Date(), trigger proposed: String = "interval") async {
-        let trigger = proposed == "interval" ? (replanFor ?? proposed) : proposed
+        var trigger = proposed == "interval" ? (replanFor ?? proposed) : proposed
         replanFor = nil
+        if trigger == "interval", commitmentBoundaryPassed(since: decidedAt, siteNow: clock.siteTime(now)) { trigger = "event" }
         let k = interval(at: now)
         let n = live.prices.count
         while dispatcher.memory.next < min(k, n) {
@@ -201,7 +206,8 @@ public actor SiteController {
         // Overrides in force now (an operator's action starts mid-interval).
         let now = min(max(clock.siteTime(wall), start), live.prices.date(at: t + 1).addingTimeInterval(-0.001))
         var c = constraints(at: now)
-        let fallbacks = applyFeeds(to: &c, at: t, siteNow: clock.siteTime(wall))
+        let fallbacks = applyFeeds(to: &c, at: t, siteNow: clock.siteTime(wall)) + applyCommitments(to: &c, siteNow: clock.siteTime(wall))
+        decidedAt = clock.siteTime(wall)
         var base = dispatcher
         while base.memory.next < t {
             let i = base.memory.next

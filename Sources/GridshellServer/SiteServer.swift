@@ -107,7 +107,16 @@ public enum SiteServer {
             live: live, binding: binding, store: store, fleet: poller, clock: clock, metrics: metrics, logger: logger,
             rampUpWallSeconds: options.rampUpWallSeconds, feeds: (feeds.prices.name, feeds.bitcoin.name))
         let board = controller.board
-        let api = SiteAPI(controller: controller, store: store, board: board, metrics: metrics, feeds: feeds)
+        var ven: OpenADRVEN?
+        if let adr = live.site.gridPrograms.openADR {
+            let tls = adr.certificatePath != nil || adr.caPath != nil
+                ? OpenADRTLS(certificateChainPath: adr.certificatePath, privateKeyPath: adr.keyPath, trustRootsPath: adr.caPath) : nil
+            let configuration = OpenADRVENConfiguration(vtnURL: adr.vtnURL, venName: adr.venName, tls: tls, defaultPollInterval: adr.pollSeconds)
+            do {
+                ven = try OpenADRVEN(configuration: configuration, delegate: SiteVENDelegate(controller: controller, settings: adr, logger: logger), logger: logger)
+            } catch { throw ServeError.input("grid_programs.openadr: \(error)") }
+        }
+        let api = SiteAPI(controller: controller, store: store, board: board, metrics: metrics, feeds: feeds, ven: ven)
         // A replay polls its feeds several times an interval; a live site at the site file's rate.
         let intervalWall = clock.wallSeconds(siteSeconds: live.intervalSeconds)
         let priceEvery = options.live ? live.site.feeds.prices.everySeconds : min(live.site.feeds.prices.everySeconds, max(0.1, intervalWall / 4))
@@ -123,7 +132,7 @@ public enum SiteServer {
                 onListening?(url)
             },
             logger: logger)
-        let services: [any Service] = [
+        var services: [any Service] = [
             PriceFeedService(controller: controller, feed: feeds.prices, everySeconds: priceEvery),
             BitcoinFeedService(controller: controller, feed: feeds.bitcoin, everySeconds: bitcoinEvery),
             TelemetryService(controller: controller, poller: poller, store: store, metrics: metrics, intervalSeconds: options.pollSeconds, logger: logger),
@@ -133,6 +142,7 @@ public enum SiteServer {
                 keepSeconds: options.keepDays * 86_400, everySeconds: 60, logger: logger),
             app,
         ]
+        if let ven { services.insert(GridChannelService(ven: ven), at: 0) }
         let serviceGroup = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await serviceGroup.run()

@@ -267,9 +267,50 @@ public struct AITenant: Sendable, Equatable {
 public struct GridPrograms: Sendable, Equatable {
     public var ancillary: [AncillaryAward]
     public var demandResponse: [DemandResponseEnrolment]
-    public init(ancillary: [AncillaryAward] = [], demandResponse: [DemandResponseEnrolment] = []) {
+    /// The grid operator's demand-response server the site listens to, if any.
+    public var openADR: OpenADRSettings?
+    public init(ancillary: [AncillaryAward] = [], demandResponse: [DemandResponseEnrolment] = [], openADR: OpenADRSettings? = nil) {
         self.ancillary = ancillary
         self.demandResponse = demandResponse
+        self.openADR = openADR
+    }
+}
+
+/// The site as an OpenADR 2.0b VEN: where its VTN is, how SIMPLE levels become a power target,
+/// and what a delivered MWh earns.
+public struct OpenADRSettings: Sendable, Equatable {
+    /// What one SIMPLE level asks: a site power limit in MW, or a share of the baseline.
+    public enum Level: Sendable, Equatable {
+        case megawatts(Double)
+        case fractionOfBaseline(Double)
+    }
+
+    public var vtnURL: String
+    public var venName: String
+    /// Paid per MWh the site stays below its baseline during an event it takes part in.
+    public var creditUSDPerMWh: Double
+    /// SIMPLE level (1–3) → target; level 0 sets none.
+    public var simpleLevels: [Int: Level]
+    /// Until the VTN says otherwise.
+    public var pollSeconds: Double
+    /// TLS with a client certificate: PEM paths.
+    public var certificatePath: String?
+    public var keyPath: String?
+    public var caPath: String?
+
+    public init(
+        vtnURL: String, venName: String, creditUSDPerMWh: Double = 0,
+        simpleLevels: [Int: Level] = [1: .fractionOfBaseline(0.75), 2: .fractionOfBaseline(0.5), 3: .fractionOfBaseline(0.1)], pollSeconds: Double = 10,
+        certificatePath: String? = nil, keyPath: String? = nil, caPath: String? = nil
+    ) {
+        self.vtnURL = vtnURL
+        self.venName = venName
+        self.creditUSDPerMWh = creditUSDPerMWh
+        self.simpleLevels = simpleLevels
+        self.pollSeconds = pollSeconds
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
+        self.caPath = caPath
     }
 }
 

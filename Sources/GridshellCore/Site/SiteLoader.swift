@@ -319,7 +319,7 @@ struct SiteReader {
 
     private func readGridPrograms(_ node: Node) -> GridPrograms? {
         let path = "grid_programs"
-        guard let map = fields.entries(node, path: path, allowed: ["ancillary", "demand_response"]) else { return nil }
+        guard let map = fields.entries(node, path: path, allowed: ["ancillary", "demand_response", "openadr"]) else { return nil }
         let awards = fields.list(map, "ancillary", path: path, parent: node, required: false).enumerated().compactMap { item -> AncillaryAward? in
             let p = "\(path).ancillary[\(item.offset)]"
             guard let m = fields.entries(item.element, path: p, allowed: ["product", "mw", "price_usd_per_mw_hour", "response_seconds"]) else { return nil }
@@ -341,7 +341,52 @@ struct SiteReader {
             guard let name, let mw else { return nil }
             return DemandResponseEnrolment(name: name, maxReductionMW: mw, creditUSDPerMWh: credit, noticeMinutes: notice)
         }
-        return GridPrograms(ancillary: awards, demandResponse: dr)
+        let openADR = map["openadr"].flatMap { readOpenADR($0) }
+        return GridPrograms(ancillary: awards, demandResponse: dr, openADR: openADR)
+    }
+
+    private func readOpenADR(_ node: Node) -> OpenADRSettings? {
+        let path = "grid_programs.openadr"
+        guard let m = fields.entries(node, path: path, allowed: [
+            "vtn_url", "ven_name", "credit_usd_per_mwh", "simple_levels", "poll_seconds", "certificate", "key", "ca",
+        ]) else { return nil }
+        let url = fields.string(m, "vtn_url", path: path, parent: node, required: true)
+        if let url { checkURL(url, key: "\(path).vtn_url", node: m["vtn_url"]) }
+        let name = fields.string(m, "ven_name", path: path, parent: node, required: true)
+        var s = OpenADRSettings(vtnURL: url ?? "", venName: name ?? "")
+        s.creditUSDPerMWh = fields.number(m, "credit_usd_per_mwh", path: path, parent: node, required: false, range: 0...100_000) ?? 0
+        s.pollSeconds = fields.number(m, "poll_seconds", path: path, parent: node, required: false, range: 0.1...3600, unit: " s") ?? s.pollSeconds
+        s.certificatePath = fields.string(m, "certificate", path: path, parent: node, required: false)
+        s.keyPath = fields.string(m, "key", path: path, parent: node, required: false)
+        s.caPath = fields.string(m, "ca", path: path, parent: node, required: false)
+        if (s.certificatePath == nil) != (s.keyPath == nil) {
+            fields.report(node, "\(path).certificate", "give both certificate and key (PEM files), or neither")
+        }
+        if let levelsNode = m["simple_levels"] {
+            let levelsPath = "\(path).simple_levels"
+            if case .mapping(let mapping) = levelsNode {
+                var levels: [Int: OpenADRSettings.Level] = [:]
+                for (k, v) in mapping {
+                    guard let key = k.scalar?.string, let level = Int(key), (1...3).contains(level) else {
+                        fields.report(k, levelsPath, "levels are 1, 2 or 3; found '\(k.scalar?.string ?? fields.describe(k))'")
+                        continue
+                    }
+                    let text = (v.scalar?.string ?? "").trimmingCharacters(in: .whitespaces)
+                    if text.hasSuffix("%"), let share = Double(text.dropLast()), (0...100).contains(share) {
+                        levels[level] = .fractionOfBaseline(share / 100)
+                    } else if let mw = Double(text), mw >= 0, mw.isFinite {
+                        levels[level] = .megawatts(mw)
+                    } else {
+                        fields.report(v, "\(levelsPath).\(level)", "expected MW (e.g. 2.5) or a share of the baseline (e.g. 50%), found '\(text)'")
+                    }
+                }
+                s.simpleLevels = levels
+            } else {
+                fields.report(levelsNode, levelsPath, "expected a mapping of level to MW or share, e.g. {1: 75%, 2: 50%, 3: 1.0}")
+            }
+        }
+        guard url != nil, name != nil else { return nil }
+        return s
     }
 
     private func readFeeds(_ node: Node) -> FeedSettings? {

@@ -322,6 +322,12 @@ paths:
       responses:
         '200': {description: Feed status.}
         '401': {$ref: '#/components/responses/Error'}
+  /api/v1/grid:
+    get:
+      summary: The grid side. The OpenADR VEN's registration, events and opt answers (null without a VTN), the commitments they put on the plan, and the site's power and curtailable power now.
+      responses:
+        '200': {description: Grid status.}
+        '401': {$ref: '#/components/responses/Error'}
   /api/v1/feeds/prices/manual:
     put:
       summary: Give the energy price by hand (operator; the site's price feed must be manual).

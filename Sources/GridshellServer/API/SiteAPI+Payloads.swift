@@ -1,4 +1,5 @@
 import Foundation
+import GridshellGrid
 import GridshellCore
 import GridshellDispatch
 import GridshellMiners
@@ -159,6 +160,13 @@ struct PauseAction: Codable, Sendable {
         try validateMinutes(minutes)
         try validateReason(reason)
     }
+}
+
+/// The grid side: the VEN's registration and events, the commitments they make, the site now.
+struct GridPayload: Encodable, Sendable {
+    var openadr: OpenADRVENStatus?
+    var commitments: [GridCommitment]
+    var reading: SiteReading?
 }
 
 struct ManualPrice: Codable, Sendable {

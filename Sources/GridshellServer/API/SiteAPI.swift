@@ -1,6 +1,7 @@
 import Foundation
 import GridshellCore
 import GridshellDispatch
+import GridshellGrid
 import GridshellMiners
 import GridshellStore
 import Hummingbird
@@ -12,6 +13,7 @@ public struct SiteAPI: Sendable {
     public let board: StateBoard
     public let metrics: SiteMetrics
     public let feeds: Feeds?
+    public let ven: OpenADRVEN?
 
     /// Every route the API serves, as "METHOD /path" with `{name}` parameters: the OpenAPI
     /// document is checked against this list.
@@ -21,11 +23,12 @@ public struct SiteAPI: Sendable {
         "GET /api/v1/events", "GET /api/v1/prices", "GET /api/v1/overrides", "DELETE /api/v1/overrides/{id}",
         "POST /api/v1/actions/curtail", "POST /api/v1/actions/resume", "POST /api/v1/actions/cap", "POST /api/v1/actions/pause",
         "GET /api/v1/policy", "PUT /api/v1/policy", "GET /api/v1/audit", "GET /api/v1/tokens", "POST /api/v1/tokens",
-        "GET /api/v1/feeds", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "GET /api/v1/openapi.json",
+        "GET /api/v1/feeds", "GET /api/v1/grid", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "GET /api/v1/openapi.json",
     ]
 
-    public init(controller: SiteController, store: any SiteStore, board: StateBoard, metrics: SiteMetrics, feeds: Feeds? = nil) {
+    public init(controller: SiteController, store: any SiteStore, board: StateBoard, metrics: SiteMetrics, feeds: Feeds? = nil, ven: OpenADRVEN? = nil) {
         self.feeds = feeds
+        self.ven = ven
         self.controller = controller
         self.store = store
         self.board = board
@@ -156,6 +159,11 @@ public struct SiteAPI: Sendable {
         api.get("/feeds") { _, context in
             _ = try context.require(.viewer)
             return try Self.json(await controller.feeds)
+        }
+        let ven = self.ven
+        api.get("/grid") { _, context in
+            _ = try context.require(.viewer)
+            return try Self.json(GridPayload(openadr: await ven?.status, commitments: await controller.gridCommitments, reading: await controller.reading))
         }
     }
 
