@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridshellCore
 import GridshellServer
 import GridshellStore
 
@@ -40,11 +41,43 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Web port of the simulated miners.")
     var webPort: Int = 18080
 
+    @Flag(help: "Run without the local grid operator (the OpenADR VTN that calls an event).")
+    var noGridEvent = false
+
     @OptionGroup var shared: ServeSharedOptions
 
     func validate() throws {
         guard secondsPerInterval >= 0.05, secondsPerInterval <= 900 else { throw ValidationError("--seconds-per-interval must be from 0.05 to 900") }
         if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be over 0") }
+    }
+
+    /// Starts `scripts/site_vtn.py` on a free port; nil when python3 or openleadr is missing.
+    static func startVTN(root: String, folder: String, secondsPerInterval: Double) -> (process: Process, port: Int, log: String, startIn: Double, duration: Double)? {
+        let log = folder + "/vtn.jsonl"
+        try? FileManager.default.removeItem(atPath: log)
+        // About 24 intervals in; four site hours long.
+        let startIn = 24 * secondsPerInterval, duration = 16 * secondsPerInterval
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.currentDirectoryURL = URL(fileURLWithPath: root)
+        p.arguments = [
+            "python3", "scripts/site_vtn.py", "--port", "0", "--log", log, "--signal", "setpoint", "--value", "3.5", "--start-in", "\(startIn)",
+            "--duration", "\(duration)", "--lifetime", "1000000", "--ven-id", "demo-campus",
+        ]
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        do { try p.run() } catch { return nil }
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, p.isRunning {
+            if let text = try? String(contentsOfFile: log, encoding: .utf8), let first = text.split(separator: "\n").first,
+                let json = try? JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any], let port = json["port"] as? Int
+            {
+                return (p, port, log, startIn, duration)
+            }
+            usleep(100_000)
+        }
+        if p.isRunning { p.terminate() }
+        return nil
     }
 
     func projectRoot() throws -> String {
@@ -80,6 +113,22 @@ struct DemoCommand: AsyncParsableCommand {
         options.pollSeconds = 2
         shared.apply(to: &options)
         options.rampUpWallSeconds = min(2, secondsPerInterval)
+        // The grid operator: a local OpenADR VTN (openleadr) that calls one event on the site.
+        var vtnNote = ""
+        let vtn = noGridEvent ? nil : Self.startVTN(root: root, folder: (db as NSString).deletingLastPathComponent, secondsPerInterval: secondsPerInterval)
+        if let vtn {
+            options.openADR = OpenADRSettings(
+                vtnURL: "http://127.0.0.1:\(vtn.port)/OpenADR2/Simple/2.0b", venName: "demo-campus", creditUSDPerMWh: 150, pollSeconds: 1)
+            vtnNote = """
+
+                  Grid operator:         an OpenADR 2.0b VTN (openleadr) at http://127.0.0.1:\(vtn.port)/OpenADR2/Simple/2.0b
+                                         calls a 3.5 MW limit \(Int(vtn.startIn)) s in, for \(Int(vtn.duration / 60 * (900 / secondsPerInterval) / 60)) site hours; its log: \(vtn.log)
+                """
+        } else if !noGridEvent {
+            vtnNote = "\n  Grid operator:         none (python3 with openleadr is missing: scripts/install-deps.sh installs it)"
+        }
+        defer { vtn?.process.terminate() }
+        let gridNote = vtnNote
         let store = try SQLiteStore(path: db)
         let admin = try AccessToken.create(name: "demo-admin", role: .admin, store: store)
         let operatorToken = try AccessToken.create(name: "demo-operator", role: .operator, store: store)
@@ -103,7 +152,7 @@ struct DemoCommand: AsyncParsableCommand {
                   Admin token:           \(admin)
                   Viewer token:          \(viewer)
                   API:                   curl -H 'Authorization: Bearer \(viewer)' \(url)api/v1/state
-                  Metrics:               \(url)metrics
+                  Metrics:               \(url)metrics\(gridNote)
 
                 Ctrl-C stops it.
                 """)

@@ -47,6 +47,8 @@ public struct ServeOptions: Sendable {
     public var rampUpWallSeconds: Double = 2
     /// Live: site time is wall time, prices come only from the site file's price feed.
     public var live = false
+    /// A VTN to listen to instead of the site file's `grid_programs.openadr` (the demo's own).
+    public var openADR: OpenADRSettings?
 
     public init(sitePath: String, databasePath: String, pricesPath: String, bitcoinPath: String) {
         self.sitePath = sitePath
@@ -108,7 +110,7 @@ public enum SiteServer {
             rampUpWallSeconds: options.rampUpWallSeconds, feeds: (feeds.prices.name, feeds.bitcoin.name))
         let board = controller.board
         var ven: OpenADRVEN?
-        if let adr = live.site.gridPrograms.openADR {
+        if let adr = options.openADR ?? live.site.gridPrograms.openADR {
             let tls = adr.certificatePath != nil || adr.caPath != nil
                 ? OpenADRTLS(certificateChainPath: adr.certificatePath, privateKeyPath: adr.keyPath, trustRootsPath: adr.caPath) : nil
             let configuration = OpenADRVENConfiguration(vtnURL: adr.vtnURL, venName: adr.venName, tls: tls, defaultPollInterval: adr.pollSeconds)
