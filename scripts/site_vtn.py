@@ -9,7 +9,8 @@ It listens on 127.0.0.1 under /OpenADR2/Simple/2.0b and writes JSON lines to --l
 {"type": "listening", "port": N}, the registration, the report registration, {"type":
 "event_added", ...} with the wall time the event was queued, every opt answer, and every report
 value with the time the VTN received it. The event (a SIMPLE level or a LOAD_DISPATCH setpoint in
-MW) is queued as soon as the VEN has registered its reports, and starts --start-in seconds later.
+MW) is queued --queue-after seconds after the VEN has registered its reports, and starts --start-in
+seconds after that.
 """
 import argparse
 import asyncio
@@ -67,7 +68,8 @@ class SiteVTN:
             requests.append((d["r_id"], self.report_callback(d["r_id"]), timedelta(seconds=self.args.report_every)))
         self.emit(type="report_registered", points=[d["r_id"] for d in report["report_descriptions"]])
         if self.event_id is None:
-            self.add_event()
+            self.event_id = "pending"
+            asyncio.get_running_loop().call_later(self.args.queue_after, self.add_event)
         return requests
 
     def report_callback(self, r_id):
@@ -103,7 +105,8 @@ def main():
     p.add_argument("--log", required=True)
     p.add_argument("--signal", choices=["simple", "setpoint"], default="simple")
     p.add_argument("--value", type=float, default=3)
-    p.add_argument("--start-in", type=float, default=2)
+    p.add_argument("--start-in", type=float, default=2, help="seconds from queuing the event to its start")
+    p.add_argument("--queue-after", type=float, default=0, help="seconds after the report registration the event is queued")
     p.add_argument("--duration", type=float, default=30)
     p.add_argument("--poll", type=float, default=1)
     p.add_argument("--report-every", type=float, default=1)

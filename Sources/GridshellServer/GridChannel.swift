@@ -32,7 +32,7 @@ public final class SiteVENDelegate: OpenADRVENDelegate {
     /// The baseline for `event`: the site's power the first time the event was seen.
     func baseline(for event: OpenADREvent) async -> Double {
         if let known = baselines.withLock({ $0[event.id] }) { return known }
-        let reading = await controller.reading
+        let reading = controller.reading
         let mw = reading?.sitePowerMW ?? controller.live.backtest.inputs.baselineMW
         return baselines.withLock { table in
             if let known = table[event.id] { return known }
@@ -77,7 +77,7 @@ public final class SiteVENDelegate: OpenADRVENDelegate {
             // A price or an unrestricted level: nothing to hold, nothing to lose.
             return .optIn
         }
-        if await controller.canHold(lowest) {
+        if controller.canHold(lowest) {
             logger.notice("opting in", metadata: ["gridshell.event": "\(event.id)", "gridshell.target_mw": "\(lowest)"])
             return .optIn
         }
@@ -98,7 +98,7 @@ public final class SiteVENDelegate: OpenADRVENDelegate {
     }
 
     public func reading(at date: Date) async -> OpenADRSiteReading? {
-        guard let r = await controller.reading else { return nil }
+        guard let r = controller.reading else { return nil }
         return OpenADRSiteReading(sitePowerMW: r.sitePowerMW, curtailableMW: r.curtailableMW)
     }
 }
@@ -110,6 +110,6 @@ public struct GridChannelService: Service {
     public init(ven: OpenADRVEN) { self.ven = ven }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { await ven.run() }
+        await cancelWhenGracefulShutdown { await ven.run() }
     }
 }

@@ -58,8 +58,9 @@ extension SiteController {
         }
         dispatcher.setEvents(commitments.map { DemandResponseEvent(start: $0.start, end: $0.end, targetMW: $0.targetMW, creditUSDPerMWh: $0.creditUSDPerMWh) })
         logger.notice("grid commitments changed", metadata: ["gridshell.commitments": "\(commitments.map { "\($0.id) ≤ \($0.targetMW) MW \($0.start)–\($0.end)" })"])
+        // Replanned and acted on at once, off the caller's path (the VEN goes back to its VTN).
         if decision != nil { replanFor = "event" }
-        await tick(now: wall, trigger: replanFor ?? "interval")
+        Task { await self.tick(now: Date()) }
     }
 
     /// The commitments in force at `siteTime` applied to a decision, with the reasons to show.
@@ -81,15 +82,20 @@ extension SiteController {
     /// The grid commitments, for the API.
     public var gridCommitments: [GridCommitment] { commitments }
 
-    /// The site now, from the plan and the fleet's own telemetry.
-    public var reading: SiteReading? {
-        guard let s = board.snapshot else { return nil }
+    /// The site now, from the plan and the fleet's own telemetry (read from the published
+    /// snapshot, so a busy controller never holds up a report).
+    public nonisolated var reading: SiteReading? {
+        // Nothing to report before the fleet's first sweep: its power is not known yet.
+        guard let s = board.snapshot, s.miners["unknown", default: 0] < binding.addresses.count else { return nil }
         let mining = s.power.measuredMiningMW
-        return SiteReading(sitePowerMW: s.power.firmAIMW + s.power.flexibleAIMW + mining, curtailableMW: mining + s.power.flexibleAIMW, firmMW: s.power.firmAIMW)
+        let firm = max(0, s.power.firmAIMW)
+        return SiteReading(sitePowerMW: firm + s.power.flexibleAIMW + mining, curtailableMW: mining + s.power.flexibleAIMW, firmMW: firm)
     }
 
-    /// Whether the site can hold `targetMW` without shedding firm AI.
-    public func canHold(_ targetMW: Double) -> Bool {
-        targetMW + 1e-9 >= live.dispatchSite.firmMW
+    /// Whether the site can hold `targetMW` without shedding firm AI: firm AI plus what every
+    /// flexible load still draws at its lowest (a sleeping miner's controller and fans).
+    public nonisolated func canHold(_ targetMW: Double) -> Bool {
+        let site = live.dispatchSite
+        return targetMW + 1e-9 >= site.firmMW + site.loads.reduce(0) { $0 + $1.floorMW }
     }
 }

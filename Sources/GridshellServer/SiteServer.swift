@@ -179,12 +179,13 @@ public struct Feeds: Sendable {
         var feeds = Feeds(prices: ManualPriceFeed(usdPerMWh: nil, intervalSeconds: 900), bitcoin: ManualBitcoinFeed(snapshot: .embedded))
         switch settings.prices.source {
         case .ercotFile:
+            // The whole file, not the replay's window: the price before the window's first
+            // interval is what the first decision sees.
             let path = settings.prices.path ?? options.pricesPath
-            let replayed = !options.live && path == options.pricesPath ? live.prices : nil
-            guard replayed != nil || FileManager.default.isReadableFile(atPath: path) else {
-                throw ServeError.input("feeds.prices.path: cannot read \(path)")
-            }
-            feeds.prices = ERCOTFilePriceFeed(path: path, settlementPoint: point, publishDelaySeconds: settings.prices.publishDelayMinutes * 60, series: replayed)
+            guard FileManager.default.isReadableFile(atPath: path) else { throw ServeError.input("feeds.prices.path: cannot read \(path)") }
+            let whole: PriceSeries
+            do { whole = try ERCOTPriceFile.read(path: path, settlementPoint: point) } catch { throw ServeError.input("feeds.prices: \(error)") }
+            feeds.prices = ERCOTFilePriceFeed(path: path, settlementPoint: point, publishDelaySeconds: settings.prices.publishDelayMinutes * 60, series: whole)
         case .http:
             feeds.prices = HTTPPriceFeed(settings: settings.prices, settlementPoint: point)
         case .manual:

@@ -59,7 +59,7 @@ struct GridEventTests {
             miners:
               - {name: lux, model: Antminer S21, firmware: luxos, count: 20, addresses: [127.80.0.1-20]}
             grid_programs:
-              openadr: {vtn_url: "http://127.0.0.1:\(port)/OpenADR2/Simple/2.0b", ven_name: site-ven, credit_usd_per_mwh: 200, simple_levels: {3: 0.5}, poll_seconds: 1}
+              openadr: {vtn_url: "http://127.0.0.1:\(port)/OpenADR2/Simple/2.0b", ven_name: site-ven, credit_usd_per_mwh: 200, simple_levels: {3: 0.501}, poll_seconds: 1}
             """
         let site = dir.appendingPathComponent("site.yaml")
         try yaml.write(to: site, atomically: true, encoding: .utf8)
@@ -87,7 +87,7 @@ struct GridEventTests {
         #expect(asleepAt.timeIntervalSince(start) < 10, "asleep \(asleepAt.timeIntervalSince(start)) s after the event began")
         // Reports during the event show the site at its target (the firm 0.5 MW).
         try await RestartTests.wait(20, "a report at the target") {
-            Self.lines(log).contains { $0.type == "report" && $0.r_id == "site_power" && $0.wall > asleepAt.timeIntervalSince1970 && ($0.values?.first?.v ?? 9) <= 0.5 + 1e-6 }
+            Self.lines(log).contains { $0.type == "report" && $0.r_id == "site_power" && $0.wall > asleepAt.timeIntervalSince1970 && ($0.values?.first?.v ?? 9) <= 0.501 + 1e-6 }
         }
         // After the event the miners come back.
         try await RestartTests.wait(60, "the miners back after the event") { fleet.miners.filter { $0.setting != .sleep }.count >= 10 }
@@ -98,11 +98,11 @@ struct GridEventTests {
         // The store has the event and the ledger its credit.
         let store = try SQLiteStore(path: db)
         let events = try store.gridEvents(from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 4e9))
-        #expect(events.contains { $0.kind == "demand-response" && $0.targetMW == 0.5 && $0.source.hasPrefix("openadr:") })
+        #expect(events.contains { $0.kind == "demand-response" && $0.targetMW == 0.501 && $0.source.hasPrefix("openadr:") })
         let ledger = try store.ledger(from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 4e9))
         let credited = ledger.filter { $0.gridCreditsUSD > 0 }
         #expect(!credited.isEmpty, "an interval inside the event is credited")
-        #expect(credited.allSatisfy { $0.siteMW <= 0.5 + 1e-6 })
+        #expect(credited.allSatisfy { $0.siteMW <= 0.501 + 1e-6 })
         vtn.terminate()
         await fleet.stop()
     }

@@ -163,7 +163,7 @@ public struct SiteAPI: Sendable {
         let ven = self.ven
         api.get("/grid") { _, context in
             _ = try context.require(.viewer)
-            return try Self.json(GridPayload(openadr: await ven?.status, commitments: await controller.gridCommitments, reading: await controller.reading))
+            return try Self.json(GridPayload(openadr: await ven?.status, commitments: await controller.gridCommitments, reading: controller.reading))
         }
     }
 
@@ -175,7 +175,7 @@ public struct SiteAPI: Sendable {
             let caller = try context.require(.operator)
             let body = try await Self.decode(GroupAction.self, request, context)
             try body.validate(controller.binding)
-            let now = await controller.clock.siteTime()
+            let now = controller.clock.siteTime()
             if try store.activeOverrides(at: now).contains(where: { $0.kind == .curtailGroup && $0.group == body.group }) {
                 throw APIError(.conflict, "conflict", "group '\(body.group)' is curtailed already; resume it first or wait for the window to end")
             }
@@ -190,7 +190,7 @@ public struct SiteAPI: Sendable {
             let caller = try context.require(.operator)
             let body = try await Self.decode(GroupAction.self, request, context)
             try body.validate(controller.binding)
-            let now = await controller.clock.siteTime()
+            let now = controller.clock.siteTime()
             let curtailments = try store.activeOverrides(at: now).filter { $0.kind == .curtailGroup && $0.group == body.group }
             guard !curtailments.isEmpty else { throw APIError(.conflict, "conflict", "group '\(body.group)' is not curtailed by an operator") }
             var cancelled: [OverrideRecord] = []
@@ -202,7 +202,7 @@ public struct SiteAPI: Sendable {
             let caller = try context.require(.operator)
             let body = try await Self.decode(CapAction.self, request, context)
             try body.validate(interconnectMW: controller.live.site.interconnectMW)
-            let now = await controller.clock.siteTime()
+            let now = controller.clock.siteTime()
             let o = OverrideRecord(
                 kind: .capSite, valueMW: body.mw, start: now, end: now.addingTimeInterval(body.minutes * 60), createdBy: caller.name, reason: body.reason,
                 createdAt: Date())
@@ -214,7 +214,7 @@ public struct SiteAPI: Sendable {
             let caller = try context.require(.operator)
             let body = try await Self.decode(PauseAction.self, request, context)
             try body.validate()
-            let now = await controller.clock.siteTime()
+            let now = controller.clock.siteTime()
             if try store.activeOverrides(at: now).contains(where: { $0.kind == .pausePolicy }) {
                 throw APIError(.conflict, "conflict", "the policy is paused already")
             }
