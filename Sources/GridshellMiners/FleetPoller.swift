@@ -208,6 +208,23 @@ public final class FleetPoller: MinerFleet, Sendable {
         }
     }
 
+    /// Reads these miners now (no backoff), at most `concurrency` at a time, updating their states.
+    public func read(_ addresses: [String]) async -> [MinerState] {
+        let picked: [Entry] = entries.withLock { map in addresses.compactMap { map[$0] } }
+        let driver = self.driver
+        let results = await boundedMap(picked, limit: settings.concurrency) { entry -> (String, Result<MinerTelemetry, any Error>, MinerIdentity?) in
+            var identity = entry.identity
+            do {
+                if identity == nil { identity = try await driver.identify(entry.endpoint) }
+                return (entry.endpoint.address, .success(try await driver.read(entry.endpoint, identity: identity)), identity)
+            } catch {
+                return (entry.endpoint.address, .failure(error), identity)
+            }
+        }
+        record(results)
+        return entries.withLock { map in addresses.compactMap { map[$0]?.state } }
+    }
+
     /// Reads one miner now (no backoff), updating its state.
     public func read(_ address: String) async -> MinerState? {
         guard let entry = entries.withLock({ $0[address] }) else { return nil }

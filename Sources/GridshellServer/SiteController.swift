@@ -371,10 +371,23 @@ public actor SiteController {
         var byAddress: [String: CommandOutcome] = [:]
         for o in outcomes { byAddress[o.address] = o }
         let now = Date()
+        var confirm: [Double: [String]] = [:]
         for r in records {
             let o = byAddress[r.address]
                 ?? CommandOutcome(address: r.address, command: r.command, acknowledged: false, confirmed: false, attempts: 0, seconds: 0, error: "\(r.address) is not a miner the poller knows")
             finish(r.key, o, attempts: attempts, now: now)
+            if o.acknowledged, !Self.raisesPower(r.command), let g = binding.group(of: r.address) {
+                confirm[binding.groups[g].firmware.ramp.rampDownSeconds, default: []].append(r.address)
+            }
+        }
+        // A curtailment is read back as soon as the firmware should have finished it, not at the
+        // sweep's next turn: the grid operator hears of it seconds sooner.
+        for (seconds, addresses) in confirm {
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64((seconds + 0.25) * 1e9))
+                let read = await self.fleet.read(addresses)
+                await self.observe(read)
+            }
         }
     }
 

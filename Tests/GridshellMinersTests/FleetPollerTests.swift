@@ -105,6 +105,22 @@ import Testing
         #expect(!refused[0].confirmed && (refused[0].error ?? "").contains("stock firmware has no"))
     }
 
+    @Test func readingSomeMinersNowLeavesTheOthersAlone() async throws {
+        let sim = try await fleet(6, first: "127.42.4.1", mix: "s21/luxos:1")
+        defer { Task { await sim.stop() } }
+        let p = poller(sim)
+        _ = await p.poll()
+        let picked = Array(sim.miners.prefix(2))
+        for m in sim.miners { m.apply(.sleep) }
+        let read = await p.read(picked.map(\.spec.address) + ["127.42.4.99"])
+        // The two read now show what the miners show; an address the poller does not know is left out.
+        #expect(read.map(\.address) == picked.map(\.spec.address))
+        #expect(read.allSatisfy { $0.reachable && $0.telemetry?.mode != .normal })
+        // The rest keep the sweep's older view until the next sweep.
+        let others = await p.states().filter { s in !picked.contains { $0.spec.address == s.address } }
+        #expect(others.count == 4 && others.allSatisfy { $0.telemetry?.mode == .normal })
+    }
+
     @Test func aControllerKeepsItsLuxOSSessionsAndLogsOnAgainAfterExpiry() async throws {
         let sim = try await fleet(3, first: "127.42.3.1", mix: "s21/luxos:1,s19jpro/luxos:1")
         defer { Task { await sim.stop() } }

@@ -227,11 +227,20 @@ public protocol MinerFleet: Sendable {
     /// Sends each command once and returns the miners' acknowledgements, without waiting for
     /// telemetry (the live controller confirms from its own polls).
     func acknowledge(_ commands: [(address: String, command: MinerCommand)]) async -> [CommandOutcome]
+    /// Reads these miners now, outside the sweep (a curtailment confirmed as soon as the firmware
+    /// should have finished it), and returns their states.
+    func read(_ addresses: [String]) async -> [MinerState]
 }
 
 extension MinerFleet {
     /// Fleets that cannot tell an acknowledgement from a confirmation answer with `apply`.
     public func acknowledge(_ commands: [(address: String, command: MinerCommand)]) async -> [CommandOutcome] {
         await apply(commands)
+    }
+
+    /// Fleets that cannot read a miner on demand answer with what they last saw.
+    public func read(_ addresses: [String]) async -> [MinerState] {
+        let wanted = Set(addresses)
+        return await states().filter { wanted.contains($0.address) }
     }
 }
