@@ -140,6 +140,32 @@ struct APITests {
         }
     }
 
+    @Test("the ledger by month and by day sums the same lines; an unknown grouping is 400")
+    func ledgerByPeriod() async throws {
+        // An hour and a half of site time passes: six intervals settled.
+        let h = try Harness()
+        await h.controller.tick()
+        await h.controller.tick(now: Date().addingTimeInterval(5_400))
+        try await h.app().test(.router) { client in
+            let v = h.headers(.viewer)
+            let lines = try await client.execute(uri: "/api/v1/ledger?from=2021-02-15&to=2021-02-16", method: .get, headers: v)
+            let all = try json(lines.body)
+            let entries = try #require(all["entries"] as? [[String: Any]])
+            #expect(entries.count == 6)
+            let net = try #require((all["totals"] as? [String: Any])?["netUSD"] as? Double)
+            let month = try json(try await client.execute(uri: "/api/v1/ledger?from=2021-02-15&to=2021-02-16&by=month", method: .get, headers: v).body)
+            let periods = try #require(month["periods"] as? [[String: Any]])
+            #expect(periods.map { $0["period"] as? String } == ["2021-02"])
+            let monthNet = try #require((periods.first?["totals"] as? [String: Any])?["netUSD"] as? Double)
+            #expect(abs(monthNet - net) < 1e-6)
+            #expect(((periods.first?["totals"] as? [String: Any])?["powerCreditsUSD"] as? Double) != nil)
+            let day = try json(try await client.execute(uri: "/api/v1/ledger?from=2021-02-15&to=2021-02-16&by=day", method: .get, headers: v).body)
+            #expect((day["periods"] as? [[String: Any]])?.first?["period"] as? String == "2021-02-15")
+            let bad = try await client.execute(uri: "/api/v1/ledger?by=week", method: .get, headers: v)
+            #expect(bad.status == .badRequest)
+        }
+    }
+
     @Test("bad bodies are 400, wrong values 422, unknown things 404, each naming what was wrong")
     func badInput() async throws {
         let h = try Harness()

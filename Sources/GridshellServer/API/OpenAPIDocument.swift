@@ -249,12 +249,13 @@ paths:
         '401': {$ref: '#/components/responses/Error'}
   /api/v1/ledger:
     get:
-      summary: Ledger lines by range, with totals.
+      summary: Ledger lines by range, with totals; or totals per day or month.
       parameters:
         - $ref: '#/components/parameters/from'
         - $ref: '#/components/parameters/to'
+        - {name: by, in: query, description: 'interval (every line, the default), day or month (totals per UTC day or calendar month, e.g. power credits per month).', schema: {type: string, enum: [interval, day, month]}}
       responses:
-        '200': {description: 'Entries and totals: energy, mining and AI revenue, credits, penalties, net.'}
+        '200': {description: 'Entries and totals: energy, mining and AI revenue, power and grid credits, penalties, net.'}
         '400': {$ref: '#/components/responses/Error'}
         '401': {$ref: '#/components/responses/Error'}
   /api/v1/miners:

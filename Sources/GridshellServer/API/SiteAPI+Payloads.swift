@@ -298,6 +298,20 @@ struct LedgerPage: Codable, Sendable {
     var entries: [LedgerEntry]
 }
 
+struct LedgerPeriod: Codable, Sendable {
+    /// `YYYY-MM-DD` or `YYYY-MM` (UTC).
+    var period: String
+    var totals: LedgerTotals
+}
+
+struct LedgerSummary: Codable, Sendable {
+    var from: Date
+    var to: Date
+    var by: String
+    var totals: LedgerTotals
+    var periods: [LedgerPeriod]
+}
+
 struct MinerSummary: Codable, Sendable {
     var address: String
     var group: String?

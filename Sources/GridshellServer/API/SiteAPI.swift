@@ -88,7 +88,26 @@ public struct SiteAPI: Sendable {
             let entries = try store.ledger(from: from, to: to)
             var totals = LedgerTotals()
             for e in entries { totals.add(e) }
-            return try Self.json(LedgerPage(from: from, to: to, totals: totals, entries: entries))
+            // by=day or by=month: totals per UTC day or calendar month (power credits per month,
+            // as operators report them), instead of every line.
+            switch request.uri.queryParameters.get("by") {
+            case nil, "interval":
+                return try Self.json(LedgerPage(from: from, to: to, totals: totals, entries: entries))
+            case "day", "month":
+                let byMonth = request.uri.queryParameters.get("by") == "month"
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = TimeZone(identifier: "UTC")!
+                var periods: [LedgerPeriod] = []
+                for e in entries {
+                    let c = calendar.dateComponents([.year, .month, .day], from: e.start)
+                    let key = byMonth ? String(format: "%04d-%02d", c.year!, c.month!) : String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+                    if periods.last?.period != key { periods.append(LedgerPeriod(period: key, totals: LedgerTotals())) }
+                    periods[periods.count - 1].totals.add(e)
+                }
+                return try Self.json(LedgerSummary(from: from, to: to, by: byMonth ? "month" : "day", totals: totals, periods: periods))
+            case let other?:
+                throw APIError(.badRequest, "bad-query", "by must be interval, day or month; got '\(other)'")
+            }
         }
         api.get("/miners") { request, context in
             _ = try context.require(.viewer)
