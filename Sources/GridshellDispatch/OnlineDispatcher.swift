@@ -37,6 +37,9 @@ public struct OnlineDispatcher: Sendable {
         /// The newest price published, when a live feed brings them (a replay sees the interval
         /// before the one it decides).
         public var observedPriceUSDPerMWh: Double?
+        /// The grid operator has deployed the site's awards: the droppable floor they hold is
+        /// being delivered, so the plan need not keep it online.
+        public var awardDeployed = false
 
         public init(
             capMW: Double? = nil, curtailed: Set<Int> = [], paused: Bool = false, assumedPriceUSDPerMWh: Double? = nil,
@@ -181,12 +184,14 @@ public struct OnlineDispatcher: Sendable {
                 riskMax: &riskMax)
             var market = inputs.market(at: t, price: forecast, fourCPRisk: risk)
             if let cap = constraints.capMW { market.capMW = min(market.capMW, cap) }
+            if constraints.awardDeployed { market.floorMW = 0 }
             desired = solver.solve(market, lower: lower, upper: upper).levels
         }
         for i in loads.indices { desired[i] = min(max(desired[i], lower[i]), upper[i]) }
         // Commitments first: the cap and the award floor may override the policy.
         var market = inputs.market(at: t, price: forecast, fourCPRisk: false)
         if let cap = constraints.capMW { market.capMW = min(market.capMW, cap) }
+        if constraints.awardDeployed { market.floorMW = 0 }
         var solution = solver.solve(market, lower: desired, upper: desired, keep: keep)
         solution = backtest.finalise(solution, previous: previous, t: t, keep: keep, capMW: constraints.capMW)
         return Decision(

@@ -63,11 +63,26 @@ extension SiteController {
         Task { await self.tick(now: Date()) }
     }
 
+    /// The grid operator deploys an ancillary award: the site drops `mw` below where it stands
+    /// now, at once, for `minutes` of site time. Returns the commitment.
+    public func deploy(_ award: AncillaryAward, mw: Double, minutes: Double, by who: String, at wall: Date = Date()) async -> GridCommitment {
+        let now = clock.siteTime(wall)
+        let standing = plan?.siteMW ?? reading?.sitePowerMW ?? live.site.interconnectMW
+        let stamp = Int(now.timeIntervalSince1970)
+        let c = GridCommitment(
+            id: "deploy-\(award.product.rawValue)-\(stamp)", kind: "ancillary-deployment", start: now, end: now.addingTimeInterval(minutes * 60),
+            targetMW: max(0, standing - mw), creditUSDPerMWh: 0, source: "operator:\(who)",
+            detail: String(format: "%@ deployment of %.3f MW (award %.3f MW), respond within %.0f s", award.product.rawValue, mw, award.mw, award.responseSeconds))
+        await setGridCommitments(commitments + [c], at: wall)
+        return c
+    }
+
     /// The commitments in force at `siteTime` applied to a decision, with the reasons to show.
     func applyCommitments(to c: inout OnlineDispatcher.Constraints, siteNow: Date) -> [String] {
         var reasons: [String] = []
         for k in commitments where k.holds(at: siteNow) {
             c.capMW = min(c.capMW ?? .infinity, k.targetMW)
+            if k.kind == "ancillary-deployment" { c.awardDeployed = true }
             reasons.append(String(format: "Grid event %@: site held at or under %.2f MW until %@.", k.id, k.targetMW, ISO8601DateFormatter().string(from: k.end)))
         }
         return reasons

@@ -40,7 +40,7 @@ public actor SiteController {
     var decision: OnlineDispatcher.Decision?
     /// Decisions of intervals not settled yet (an interval waits for its price to be published).
     var decisions: [Int: OnlineDispatcher.Decision] = [:]
-    private var plan: DispatchPlan?
+    var plan: DispatchPlan?
     private var states: [String: MinerState] = [:]
     /// Last command sent per miner and when (wall), so a command whose effect the telemetry does
     /// not show yet is not sent again.

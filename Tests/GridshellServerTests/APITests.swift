@@ -166,6 +166,39 @@ struct APITests {
         }
     }
 
+    @Test("an award deployment drops the award below where the site stood, with the floor lifted; a product the site holds no award for is 422")
+    func awardDeployment() async throws {
+        let h = try Harness()
+        await h.controller.tick()
+        let before = try #require(await h.controller.currentPlan).siteMW
+        try await h.app().test(.router) { client in
+            let body = ByteBuffer(string: #"{"product": "ECRS", "minutes": 30, "reason": "ERCOT deployed ECRS"}"#)
+            let viewer = try await client.execute(uri: "/api/v1/grid/deployments", method: .post, headers: h.headers(.viewer), body: body)
+            #expect(viewer.status == .forbidden)
+            let ok = try await client.execute(uri: "/api/v1/grid/deployments", method: .post, headers: h.headers(.operator), body: body)
+            #expect(ok.status == .created)
+            let target = try #require(try json(ok.body)["targetMW"] as? Double)
+            #expect(abs(target - (before - 0.5)) < 1e-9)
+            let rrs = try await client.execute(
+                uri: "/api/v1/grid/deployments", method: .post, headers: h.headers(.operator),
+                body: ByteBuffer(string: #"{"product": "RRS", "minutes": 30, "reason": "x"}"#))
+            #expect(rrs.status == .unprocessableContent)
+            let rrsMessage = String(buffer: rrs.body)
+            #expect(rrsMessage.contains("holds no RRS award") && rrsMessage.contains("ECRS"))
+            let tooMuch = try await client.execute(
+                uri: "/api/v1/grid/deployments", method: .post, headers: h.headers(.operator),
+                body: ByteBuffer(string: #"{"product": "ECRS", "mw": 0.9, "minutes": 30, "reason": "x"}"#))
+            #expect(tooMuch.status == .unprocessableContent)
+        }
+        await h.controller.tick()
+        let plan = try #require(await h.controller.currentPlan)
+        #expect(plan.siteMW <= before - 0.5 + 1e-6, "site \(plan.siteMW) MW against \(before) MW before")
+        #expect(plan.reasons.contains { $0.contains("deploy-ECRS") })
+        #expect(plan.unmet.isEmpty, "\(plan.unmet)")
+        let audit = try h.store.auditLog(limit: 10)
+        #expect(audit.first?.action == "deploy-award")
+    }
+
     @Test("bad bodies are 400, wrong values 422, unknown things 404, each naming what was wrong")
     func badInput() async throws {
         let h = try Harness()

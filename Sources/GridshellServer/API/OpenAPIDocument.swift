@@ -167,6 +167,14 @@ components:
         mw: {type: number, minimum: 0}
         minutes: {type: number, description: Site minutes, over 0 and at most 10080.}
         reason: {type: string, minLength: 1}
+    DeploymentAction:
+      type: object
+      required: [product, minutes, reason]
+      properties:
+        product: {type: string, enum: [RRS, ECRS, NON_SPIN, REG_UP, REG_DOWN, ERS_10, ERS_30]}
+        mw: {type: number, exclusiveMinimum: true, minimum: 0, description: MW to drop; the whole award unless given.}
+        minutes: {type: number, description: Site minutes, over 0 and at most 10080.}
+        reason: {type: string, minLength: 1}
     ManualPrice:
       type: object
       required: [usd_per_mwh, reason]
@@ -329,6 +337,20 @@ paths:
       responses:
         '200': {description: Grid status.}
         '401': {$ref: '#/components/responses/Error'}
+  /api/v1/grid/deployments:
+    post:
+      summary: Pass on the grid operator's deployment of an ancillary award (operator). The site drops the MW below where it stands at once, for the window, and its award floor is lifted while it delivers.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/DeploymentAction'}
+      responses:
+        '201': {description: The commitment the plan now holds.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+        '422': {$ref: '#/components/responses/Error'}
   /api/v1/feeds/prices/manual:
     put:
       summary: Give the energy price by hand (operator; the site's price feed must be manual).

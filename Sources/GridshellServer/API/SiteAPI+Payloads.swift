@@ -169,6 +169,29 @@ struct GridPayload: Encodable, Sendable {
     var reading: SiteReading?
 }
 
+/// The grid operator's deployment of an award, as the site's operator passes it on.
+struct DeploymentAction: Codable, Sendable {
+    /// RRS, ECRS, NON_SPIN, …: one the site holds an award for.
+    var product: String
+    /// MW to drop (the whole award unless given).
+    var mw: Double?
+    var minutes: Double
+    var reason: String
+
+    func validate(_ awards: [AncillaryAward]) throws -> AncillaryAward {
+        guard let award = awards.first(where: { $0.product.rawValue == product }) else {
+            let held = awards.map(\.product.rawValue)
+            throw APIError(.unprocessableContent, "invalid", "product: the site holds no \(product) award" + (held.isEmpty ? "" : "; it holds \(held.joined(separator: ", "))"))
+        }
+        if let mw, !(mw.isFinite && mw > 0 && mw <= award.mw + 1e-9) {
+            throw APIError(.unprocessableContent, "invalid", "mw must be over 0 and at most the \(product) award (\(award.mw) MW); got \(mw)")
+        }
+        try validateMinutes(minutes)
+        try validateReason(reason)
+        return award
+    }
+}
+
 struct ManualPrice: Codable, Sendable {
     var usdPerMWh: Double
     var reason: String

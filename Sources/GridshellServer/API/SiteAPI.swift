@@ -23,7 +23,7 @@ public struct SiteAPI: Sendable {
         "GET /api/v1/events", "GET /api/v1/prices", "GET /api/v1/overrides", "DELETE /api/v1/overrides/{id}",
         "POST /api/v1/actions/curtail", "POST /api/v1/actions/resume", "POST /api/v1/actions/cap", "POST /api/v1/actions/pause",
         "GET /api/v1/policy", "PUT /api/v1/policy", "GET /api/v1/audit", "GET /api/v1/tokens", "POST /api/v1/tokens",
-        "GET /api/v1/feeds", "GET /api/v1/grid", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "GET /api/v1/openapi.json",
+        "GET /api/v1/feeds", "GET /api/v1/grid", "POST /api/v1/grid/deployments", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "GET /api/v1/openapi.json",
     ]
 
     public init(controller: SiteController, store: any SiteStore, board: StateBoard, metrics: SiteMetrics, feeds: Feeds? = nil, ven: OpenADRVEN? = nil) {
@@ -272,6 +272,14 @@ public struct SiteAPI: Sendable {
             await controller.receive(bitcoin: try await manual.fetch(siteNow: controller.clock.siteTime()))
             try Self.audit(store, caller, "set-manual-bitcoin", "price \(snapshot.priceUSD) USD, difficulty \(snapshot.difficulty)", body.reason, body)
             return try Self.json(await controller.feeds)
+        }
+        api.post("/grid/deployments") { request, context in
+            let caller = try context.require(.operator)
+            let body = try await Self.decode(DeploymentAction.self, request, context)
+            let award = try body.validate(controller.live.site.gridPrograms.ancillary)
+            let c = await controller.deploy(award, mw: body.mw ?? award.mw, minutes: body.minutes, by: caller.name)
+            try Self.audit(store, caller, "deploy-award", "\(award.product.rawValue) \(body.mw ?? award.mw) MW", body.reason, body)
+            return try Self.json(c, status: .created)
         }
         api.delete("/overrides/{id}") { request, context in
             let caller = try context.require(.operator)
