@@ -135,8 +135,10 @@ let package = Package(
         .testTarget(
             name: "GridshellServerTests",
             dependencies: [
-                "GridshellServer", "GridshellStore", "GridshellCore", "GridshellSimulator", "GridshellMiners",
+                "GridshellServer", "GridshellStore", "GridshellCore", "GridshellSimulator", "GridshellMiners", "GridshellGrid",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -144,6 +146,7 @@ let package = Package(
             dependencies: [
                 "GridshellGrid", "GridshellCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures/OpenADR"]
         ),

@@ -284,12 +284,14 @@ public actor SiteController {
     /// The poller's newest view; confirms commands the telemetry now shows and acts on it.
     public func observe(_ polled: [MinerState], at now: Date = Date()) async {
         for s in polled { states[s.address] = s }
+        var confirmed: [CommandEnd] = []
         for (key, pending) in awaiting {
             guard let t = states[pending.address]?.telemetry, states[pending.address]?.reachable == true, FleetPoller.confirms(t, pending.command) else { continue }
-            try? store.finish(key: key, state: .confirmed, attempts: 1, error: nil, at: now)
+            confirmed.append(CommandEnd(key: key, state: .confirmed, attempts: 1, error: nil, at: now))
             awaiting[key] = nil
             metrics.commandConfirmed()
         }
+        do { try store.finish(confirmed) } catch { logger.error("could not record confirmations", metadata: ["gridshell.error": "\(error)"]) }
         if !unfinished.isEmpty { await reconcileUnfinished(now: now) }
         if decision != nil, !replayFinished { await actuate() }
         publish(now: now)
@@ -313,13 +315,15 @@ public actor SiteController {
         await send(resend, attempts: 2)
     }
 
-    private func finish(_ key: String, _ outcome: CommandOutcome, attempts: Int, now: Date) {
-        try? store.finish(key: key, state: outcome.acknowledged ? .acknowledged : .failed, attempts: attempts, error: outcome.error, at: now)
+    /// Records how a command ended (returned for one transaction per batch) and remembers it.
+    private func finish(_ key: String, _ outcome: CommandOutcome, attempts: Int, now: Date) -> CommandEnd {
+        let end = CommandEnd(key: key, state: outcome.acknowledged ? .acknowledged : .failed, attempts: attempts, error: outcome.error, at: now)
         metrics.commandFinished(acknowledged: outcome.acknowledged, seconds: outcome.seconds)
         if outcome.acknowledged {
             awaiting[key] = (outcome.address, outcome.command)
             lastSent[outcome.address] = (outcome.command, now)
         }
+        return end
     }
 
     /// Sends what it takes to bring each reachable miner to its target point: commands that
@@ -367,24 +371,32 @@ public actor SiteController {
     /// Sends journalled commands (one per miner) and records how each ended; a miner the fleet
     /// does not know is recorded as failed, with the reason.
     private func send(_ records: [CommandRecord], attempts: Int) async {
+        let sentAt = Date()
         let outcomes = await fleet.acknowledge(records.map { ($0.address, $0.command) })
         var byAddress: [String: CommandOutcome] = [:]
         for o in outcomes { byAddress[o.address] = o }
         let now = Date()
         var confirm: [Double: [String]] = [:]
+        var ends: [CommandEnd] = []
+        defer {
+            do { try store.finish(ends) } catch { logger.error("could not record command outcomes", metadata: ["gridshell.error": "\(error)"]) }
+        }
         for r in records {
             let o = byAddress[r.address]
                 ?? CommandOutcome(address: r.address, command: r.command, acknowledged: false, confirmed: false, attempts: 0, seconds: 0, error: "\(r.address) is not a miner the poller knows")
-            finish(r.key, o, attempts: attempts, now: now)
+            ends.append(finish(r.key, o, attempts: attempts, now: now))
             if o.acknowledged, !Self.raisesPower(r.command), let g = binding.group(of: r.address) {
                 confirm[binding.groups[g].firmware.ramp.rampDownSeconds, default: []].append(r.address)
             }
         }
         // A curtailment is read back as soon as the firmware should have finished it, not at the
-        // sweep's next turn: the grid operator hears of it seconds sooner.
+        // sweep's next turn: the grid operator hears of it seconds sooner. The reads go in the
+        // order the commands went, from the ramp's end after the first was sent; reading is
+        // slower than commanding, so each miner is read at least a ramp after its command.
         for (seconds, addresses) in confirm {
+            let wait = seconds + 0.5 - Date().timeIntervalSince(sentAt)
             Task {
-                try? await Task.sleep(nanoseconds: UInt64((seconds + 0.25) * 1e9))
+                if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
                 let read = await self.fleet.read(addresses)
                 await self.observe(read)
             }

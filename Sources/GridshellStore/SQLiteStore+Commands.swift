@@ -37,6 +37,17 @@ extension SQLiteStore {
         }
     }
 
+    /// Several commands' ends in one transaction (a fleet-wide curtailment is thousands).
+    public func finish(_ ends: [CommandEnd]) throws {
+        guard !ends.isEmpty else { return }
+        try write { db in
+            let statement = try db.makeStatement(sql: "UPDATE command SET state = ?, attempts = ?, error = ?, finished_at = ? WHERE key = ?")
+            for e in ends {
+                try statement.execute(arguments: [e.state.rawValue, e.attempts, e.error, e.state == .pending ? nil : e.at.storeSeconds, e.key])
+            }
+        }
+    }
+
     /// Commands still `pending`, in the order they were journalled.
     public func unfinishedCommands() throws -> [CommandRecord] {
         try read { db in

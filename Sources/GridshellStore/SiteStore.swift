@@ -41,6 +41,7 @@ public protocol SiteStore: Sendable {
     func journal(_ commands: [CommandRecord]) throws -> [CommandRecord]
     /// Records how a journalled command ended.
     func finish(key: String, state: CommandRecord.State, attempts: Int, error: String?, at: Date) throws
+    func finish(_ ends: [CommandEnd]) throws
     /// Commands journalled but never finished (the process stopped between send and reply).
     func unfinishedCommands() throws -> [CommandRecord]
     func commands(from: Date, to: Date, address: String?, limit: Int) throws -> [CommandRecord]

@@ -289,3 +289,20 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// How one journalled command ended.
+public struct CommandEnd: Sendable, Equatable {
+    public var key: String
+    public var state: CommandRecord.State
+    public var attempts: Int
+    public var error: String?
+    public var at: Date
+
+    public init(key: String, state: CommandRecord.State, attempts: Int, error: String?, at: Date) {
+        self.key = key
+        self.state = state
+        self.attempts = attempts
+        self.error = error
+        self.at = at
+    }
+}

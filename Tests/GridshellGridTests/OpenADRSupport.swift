@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import GridshellGrid
 import Hummingbird
 import Logging
@@ -216,16 +217,19 @@ final class FakeVTN: Sendable {
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: OpenADRTestSupport.quietLogger)
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        // Stopped gracefully, not cancelled: a VEN still polling while a cancelled server winds
+        // down can trip NIO's writer checks.
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: OpenADRTestSupport.quietLogger))
+        let task = Task { try await group.run() }
         var iterator = stream.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
         do {
             let result = try await body("http://127.0.0.1:\(port)/OpenADR2/Simple/2.0b", vtn)
-            task.cancel()
+            await group.triggerGracefulShutdown()
             _ = await task.result
             return result
         } catch {
-            task.cancel()
+            await group.triggerGracefulShutdown()
             _ = await task.result
             throw error
         }

@@ -4,7 +4,9 @@ import GridshellServer
 import GridshellSimulator
 import GridshellStore
 import Hummingbird
+import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -45,7 +47,8 @@ struct LiveFeedTests {
         }
         let (ports, portsIn) = AsyncStream<Int>.makeStream()
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { portsIn.yield($0.localAddress?.port ?? 0) })
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let serverGroup = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "live-feed-server")))
+        let server = Task { try await serverGroup.run() }
         var it = ports.makeAsyncIterator()
         let port = try #require(await it.next())
         let base = "http://127.0.0.1:\(port)"
@@ -141,7 +144,7 @@ struct LiveFeedTests {
         p.terminate()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
-        server.cancel()
+        await serverGroup.triggerGracefulShutdown()
         _ = await server.result
         await fleet.stop()
     }
