@@ -166,8 +166,14 @@ public final class FleetPoller: MinerFleet, Sendable {
             let list = order.withLock { $0 }
             return entries.withLock { map in list.compactMap { map[$0] }.filter { $0.notBefore <= now } }
         }()
+        record(await readEach(due))
+        return await states()
+    }
+
+    /// Reads `entries`, at most `concurrency` at a time, identifying those not yet known.
+    private func readEach(_ entries: [Entry]) async -> [(String, Result<MinerTelemetry, any Error>, MinerIdentity?)] {
         let driver = self.driver
-        let results = await boundedMap(due, limit: settings.concurrency) { entry -> (String, Result<MinerTelemetry, any Error>, MinerIdentity?) in
+        return await boundedMap(entries, limit: settings.concurrency) { entry -> (String, Result<MinerTelemetry, any Error>, MinerIdentity?) in
             var identity = entry.identity
             do {
                 if identity == nil { identity = try await driver.identify(entry.endpoint) }
@@ -176,8 +182,6 @@ public final class FleetPoller: MinerFleet, Sendable {
                 return (entry.endpoint.address, .failure(error), identity)
             }
         }
-        record(results)
-        return await states()
     }
 
     private func record(_ results: [(String, Result<MinerTelemetry, any Error>, MinerIdentity?)]) {
@@ -211,17 +215,7 @@ public final class FleetPoller: MinerFleet, Sendable {
     /// Reads these miners now (no backoff), at most `concurrency` at a time, updating their states.
     public func read(_ addresses: [String]) async -> [MinerState] {
         let picked: [Entry] = entries.withLock { map in addresses.compactMap { map[$0] } }
-        let driver = self.driver
-        let results = await boundedMap(picked, limit: settings.concurrency) { entry -> (String, Result<MinerTelemetry, any Error>, MinerIdentity?) in
-            var identity = entry.identity
-            do {
-                if identity == nil { identity = try await driver.identify(entry.endpoint) }
-                return (entry.endpoint.address, .success(try await driver.read(entry.endpoint, identity: identity)), identity)
-            } catch {
-                return (entry.endpoint.address, .failure(error), identity)
-            }
-        }
-        record(results)
+        record(await readEach(picked))
         return entries.withLock { map in addresses.compactMap { map[$0]?.state } }
     }
 

@@ -53,53 +53,38 @@ struct FeedTrack: Sendable {
     }
 }
 
-/// Polls the energy price feed at its rate and hands what it publishes to the controller.
-public struct PriceFeedService: Service {
-    public let controller: SiteController
-    public let feed: any PriceFeed
+/// Polls one feed at its rate and hands what it brings, or why it brought nothing, to the
+/// controller.
+public struct FeedService: Service {
     public let everySeconds: Double
+    let pollOnce: @Sendable () async -> Void
 
-    public init(controller: SiteController, feed: any PriceFeed, everySeconds: Double) {
-        self.controller = controller
-        self.feed = feed
-        self.everySeconds = everySeconds
-    }
-
-    public func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            let siteNow = controller.clock.siteTime()
+    /// The energy price feed.
+    public static func prices(controller: SiteController, feed: any PriceFeed, everySeconds: Double) -> FeedService {
+        FeedService(everySeconds: everySeconds) {
             do {
-                let points = try await feed.fetch(siteNow: siteNow)
+                let points = try await feed.fetch(siteNow: controller.clock.siteTime())
                 await controller.receive(prices: points, from: feed.name)
             } catch {
                 await controller.priceFeedFailed(error)
             }
-            if !(await pause(everySeconds)) { break }
         }
     }
-}
 
-/// Polls the Bitcoin network feed at its rate.
-public struct BitcoinFeedService: Service {
-    public let controller: SiteController
-    public let feed: any BitcoinFeed
-    public let everySeconds: Double
-
-    public init(controller: SiteController, feed: any BitcoinFeed, everySeconds: Double) {
-        self.controller = controller
-        self.feed = feed
-        self.everySeconds = everySeconds
+    /// The Bitcoin network feed.
+    public static func bitcoin(controller: SiteController, feed: any BitcoinFeed, everySeconds: Double) -> FeedService {
+        FeedService(everySeconds: everySeconds) {
+            do {
+                await controller.receive(bitcoin: try await feed.fetch(siteNow: controller.clock.siteTime()))
+            } catch {
+                await controller.bitcoinFeedFailed(error)
+            }
+        }
     }
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            let siteNow = controller.clock.siteTime()
-            do {
-                let reading = try await feed.fetch(siteNow: siteNow)
-                await controller.receive(bitcoin: reading)
-            } catch {
-                await controller.bitcoinFeedFailed(error)
-            }
+            await pollOnce()
             if !(await pause(everySeconds)) { break }
         }
     }

@@ -135,8 +135,8 @@ public enum SiteServer {
             },
             logger: logger)
         var services: [any Service] = [
-            PriceFeedService(controller: controller, feed: feeds.prices, everySeconds: priceEvery),
-            BitcoinFeedService(controller: controller, feed: feeds.bitcoin, everySeconds: bitcoinEvery),
+            FeedService.prices(controller: controller, feed: feeds.prices, everySeconds: priceEvery),
+            FeedService.bitcoin(controller: controller, feed: feeds.bitcoin, everySeconds: bitcoinEvery),
             TelemetryService(controller: controller, poller: poller, store: store, metrics: metrics, intervalSeconds: options.pollSeconds, logger: logger),
             ControlLoopService(controller: controller, tickSeconds: options.tickSeconds),
             RetentionService(
