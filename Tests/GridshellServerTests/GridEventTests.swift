@@ -91,6 +91,12 @@ struct GridEventTests {
         }
         // After the event the miners come back.
         try await RestartTests.wait(60, "the miners back after the event") { fleet.miners.filter { $0.setting != .sleep }.count >= 10 }
+        // The interval that began inside the event is settled once it ends (a minute of wall
+        // time at most at this speed), with its credit.
+        let reader = try SQLiteStore(path: db)
+        try await RestartTests.wait(90, "the event's interval settled with its credit") {
+            try reader.ledger(from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 4e9)).contains { $0.gridCreditsUSD > 0 }
+        }
         serve.terminate()
         serve.waitUntilExit()
         #expect(serve.terminationStatus == 0)
