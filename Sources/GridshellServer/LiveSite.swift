@@ -101,10 +101,7 @@ extension LiveSite {
             let gross = Hashprice.quoted(usdPerPHsDay: quoted, priceUSD: b.priceUSD ?? e.priceUSD)
             return Hashprice(usdPerTHsDay: gross.usdPerTHsDay * (1 - site.poolFeeFraction), btcPerTHsDay: gross.btcPerTHsDay * (1 - site.poolFeeFraction))
         }
-        return NetworkSnapshot(
-            date: e.date, priceUSD: b.priceUSD ?? e.priceUSD, difficulty: b.difficulty ?? e.difficulty, height: b.height ?? e.height,
-            feesPerBlockBTC: b.feesPerBlockBTC ?? e.feesPerBlockBTC, source: "site file"
-        ).hashprice(poolFeeFraction: site.poolFeeFraction)
+        return b.over(e, source: "site file").hashprice(poolFeeFraction: site.poolFeeFraction)
     }
 }
 

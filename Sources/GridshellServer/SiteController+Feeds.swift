@@ -110,15 +110,13 @@ extension SiteController {
             c.observedPriceUSDPerMWh = newestPrice.usd
         }
         var perTH = baseMinerUSDPerTHHour
-        if usesBitcoinFeed, bitcoinTrack.isStale(siteNow: siteNow) {
+        if bitcoinTrack.isStale(siteNow: siteNow) {
             perTH *= 1 - settings.staleHashpriceDiscount
             reasons.append(String(format: "Bitcoin feed stale: mining revenue taken %.0f %% lower.", settings.staleHashpriceDiscount * 100))
         }
         dispatcher.setMinerUSDPerTHHour(perTH, from: t)
         return reasons
     }
-
-    var usesBitcoinFeed: Bool { usesFeeds }
 
     func feedStatuses(siteNow: Date) -> [FeedStatus] {
         let settings = live.site.feeds

@@ -202,10 +202,7 @@ public struct Feeds: Sendable {
         case .explorer:
             feeds.bitcoin = ExplorerBitcoinFeed(baseURL: settings.bitcoin.url ?? "")
         case .manual:
-            let b = live.site.bitcoin, e = NetworkSnapshot.embedded
-            let manual = ManualBitcoinFeed(snapshot: NetworkSnapshot(
-                date: e.date, priceUSD: b.priceUSD ?? e.priceUSD, difficulty: b.difficulty ?? e.difficulty, height: b.height ?? e.height,
-                feesPerBlockBTC: b.feesPerBlockBTC ?? e.feesPerBlockBTC, source: "manual"))
+            let manual = ManualBitcoinFeed(snapshot: live.site.bitcoin.over(.embedded, source: "manual"))
             feeds.bitcoin = manual
             feeds.manualBitcoin = manual
         }

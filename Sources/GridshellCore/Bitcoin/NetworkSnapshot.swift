@@ -29,3 +29,12 @@ public struct NetworkSnapshot: Sendable, Equatable, Codable {
         Hashprice(priceUSD: priceUSD, difficulty: difficulty, height: height, feesPerBlockBTC: feesPerBlockBTC, poolFeeFraction: poolFeeFraction)
     }
 }
+
+extension BitcoinInputs {
+    /// These values over `base`: what a site file gives wins, the rest comes from `base`.
+    public func over(_ base: NetworkSnapshot, source: String) -> NetworkSnapshot {
+        NetworkSnapshot(
+            date: base.date, priceUSD: priceUSD ?? base.priceUSD, difficulty: difficulty ?? base.difficulty, height: height ?? base.height,
+            feesPerBlockBTC: feesPerBlockBTC ?? base.feesPerBlockBTC, source: source)
+    }
+}

@@ -209,14 +209,14 @@ struct CentralTime: Sendable {
 }
 
 /// Proleptic Gregorian calendar arithmetic on day numbers (days since 1970-01-01).
-enum CivilDate {
+public enum CivilDate {
     static func floorDiv(_ a: Int, _ b: Int) -> Int {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 
     /// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
-    static func days(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+    public static func days(_ y0: Int, _ m: Int, _ d: Int) -> Int {
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -227,7 +227,7 @@ enum CivilDate {
     }
 
     /// The civil date of a day number.
-    static func fromDays(_ z0: Int) -> (Int, Int, Int) {
+    public static func fromDays(_ z0: Int) -> (Int, Int, Int) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -239,7 +239,7 @@ enum CivilDate {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
+    public static func daysInMonth(_ y: Int, _ m: Int) -> Int {
         switch m {
         case 2: return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28
         case 4, 6, 9, 11: return 30
