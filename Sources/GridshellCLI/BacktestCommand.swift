@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GridshellCore
 import GridshellDispatch
+import GridshellGrid
 
 struct BacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -92,9 +93,10 @@ struct BacktestCommand: ParsableCommand {
             }
             let perTH = try BacktestSetup.minerUSDPerTHHour(for: series, source: source, poolFee: siteModel.poolFeeFraction)
             let eventList = try events.map { try BacktestSetup.events(path: $0) } ?? []
+            let (peaks, risk) = try Self.peakRisk(siteModel, series: series)
             inputs = BacktestInputs(
                 site: DispatchSite(site: siteModel), prices: series, pricesKnownAhead: format == .dayAhead, dayAhead: da,
-                minerUSDPerTHHour: perTH, events: eventList, fourCPIntervals: BacktestSetup.fourCPProxy(series))
+                minerUSDPerTHHour: perTH, events: eventList, fourCPIntervals: peaks, fourCPRisk: risk)
         } catch let error as PriceFileError {
             printError(error.description)
             throw error.kind == .unreadable ? Exit.cannotRead : Exit.invalidInput
@@ -125,6 +127,7 @@ struct BacktestCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try Report.json(comparison).write(to: URL(fileURLWithPath: out).appendingPathComponent("backtest.json"))
             try Report.csv(runs).write(toFile: out + "/ledger.csv", atomically: true, encoding: .utf8)
+            try Report.monthlyCSV(runs).write(toFile: out + "/monthly.csv", atomically: true, encoding: .utf8)
             let chart = runs.first { $0.policy == "gridshell" }?.policy ?? runs[0].policy
             try Report.html(comparison, runs: runs, chartPolicy: chart).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
         }
@@ -158,7 +161,36 @@ struct BacktestCommand: ParsableCommand {
             }
             print(line)
         }
-        if let out { print("\nWrote \(out)/backtest.json, \(out)/ledger.csv and \(out)/report.html") }
+        if let run = runs.first(where: { $0.policy == "gridshell" }) ?? runs.first(where: { $0.policy != "hindsight" }) {
+            print("\nPower and grid credits by month, \(run.policy):")
+            var months = TextTable(
+                ["month", "MWh", "energy cost $", "power credits $", "grid credits $", "all-in ¢/kWh", "4CP $", "4CP windows", "tag avoided MW", "curtailed h"],
+                rightAligned: Set(1...9))
+            for m in Report.monthly(run) {
+                months.add([
+                    m.month, Format.number(m.energyMWh), Format.number(m.energyCostUSD), Format.number(m.powerCreditsUSD), Format.number(m.gridCreditsUSD),
+                    m.allInCentsPerKWh.map { Format.number($0, 2) } ?? "–", Format.number(m.fourCPChargeUSD), String(m.fourCPWindowIntervals),
+                    Format.number(m.fourCPTagAvoidedMW, 2), Format.number(m.curtailedHours, 1),
+                ])
+            }
+            print(months.render())
+        }
+        if let out { print("\nWrote \(out)/backtest.json, \(out)/ledger.csv, \(out)/monthly.csv and \(out)/report.html") }
+    }
+
+    /// The 4CP peak intervals and the peak-risk signal of the run: with a load or probability
+    /// signal in the site file, read from its file (a load signal's monthly maxima become the
+    /// peaks); otherwise the price proxy's peaks and no signal.
+    static func peakRisk(_ site: Site, series: PriceSeries) throws -> (Set<Int>, [Double]?) {
+        let proxy = BacktestSetup.fourCPProxy(series)
+        guard let fourCP = site.gridPrograms.fourCP, fourCP.signal != .price else { return (proxy, nil) }
+        guard fourCP.source == .file, let path = fourCP.path else {
+            throw BacktestSetup.Problem("grid_programs.four_cp: a backtest reads its \(fourCP.signal.rawValue) signal from a file (source: file, path: …); this one is \(fourCP.source.rawValue)")
+        }
+        let readings = try fourCP.readFile(path)
+        let s = PeakRiskModel.series(
+            settings: fourCP, values: readings.map { ($0.time, $0.value) }, start: series.start, intervalSeconds: Double(series.intervalSeconds), count: series.count)
+        return (fourCP.signal == .load && !s.peaks.isEmpty ? s.peaks : proxy, s.probabilities)
     }
 }
 

@@ -55,7 +55,7 @@ struct DispatchCommand: ParsableCommand {
         if let capMW { events.append(DemandResponseEvent(start: series.start, end: series.end, targetMW: capMW)) }
         let inputs = BacktestInputs(site: dispatchSite, prices: series, minerUSDPerTHHour: [perTH], events: events)
         let backtest = Backtest(inputs: inputs)
-        let market = inputs.market(at: 0, price: price, fourCPRisk: false)
+        let market = inputs.market(at: 0, price: price, fourCPWeight: 0)
         // Jobs short of slack for their deadline run at full power, and give way last to the cap.
         let deadlines = DeadlineTracker(inputs.deadlines).statuses(at: 0, intervalHours: inputs.hours)
         var lower = [Double](repeating: 0, count: dispatchSite.loads.count)

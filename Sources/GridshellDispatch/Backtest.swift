@@ -261,8 +261,9 @@ public struct Backtest: Sendable {
         }
         // Triple-net tenants pay for their energy at the site's marginal cost.
         e.aiRevenueUSD += site.passThroughMW * h * (price + contract.adderUSDPerMWh)
-        if let event = inputs.event(at: t) {
-            e.gridCreditsUSD += max(0, inputs.baselineMW - e.siteMW) * event.creditUSDPerMWh * h
+        // An event earns for the part of the interval it covers.
+        for (event, share) in inputs.events(at: t) {
+            e.gridCreditsUSD += max(0, inputs.baselineMW - e.siteMW) * event.creditUSDPerMWh * h * share
         }
         e.gridCreditsUSD += inputs.awardUSDPerHour * h
         e.penaltiesUSD = (solution.shortMW * IntervalMarket.defaultFloorPenaltyUSDPerMWh + solution.shedMW * IntervalMarket.defaultShedPenaltyUSDPerMWh) * h

@@ -31,12 +31,16 @@ public struct BacktestInputs: Sendable {
     public var events: [DemandResponseEvent]
     /// Intervals that set the 4CP tag (the monthly peaks of June to September).
     public var fourCPIntervals: Set<Int>
+    /// A peak-risk signal's chance, per interval, that the interval sets its month's 4CP peak
+    /// (a forecast or a load feed); nil: the policy judges risk from prices.
+    public var fourCPRisk: [Double]?
 
     public init(
         site: DispatchSite, prices: PriceSeries, pricesKnownAhead: Bool = false, dayAhead: [Double]? = nil,
-        minerUSDPerTHHour: [Double], events: [DemandResponseEvent] = [], fourCPIntervals: Set<Int> = []
+        minerUSDPerTHHour: [Double], events: [DemandResponseEvent] = [], fourCPIntervals: Set<Int> = [], fourCPRisk: [Double]? = nil
     ) {
         precondition(minerUSDPerTHHour.count == prices.count, "one hashprice per interval")
+        precondition(fourCPRisk.map { $0.count == prices.count } ?? true, "one peak risk per interval")
         self.site = site
         self.prices = prices
         self.pricesKnownAhead = pricesKnownAhead
@@ -44,6 +48,7 @@ public struct BacktestInputs: Sendable {
         self.minerUSDPerTHHour = minerUSDPerTHHour
         self.events = events
         self.fourCPIntervals = fourCPIntervals
+        self.fourCPRisk = fourCPRisk
     }
 
     public var count: Int { prices.count }
@@ -61,25 +66,34 @@ public struct BacktestInputs: Sendable {
         DeadlineCommitment.all(site: site, start: prices.start, intervalHours: hours, count: count)
     }
 
-    /// The event covering interval `t`, if any.
-    public func event(at t: Int) -> DemandResponseEvent? {
-        let start = prices.date(at: t)
-        return events.first { $0.start <= start && start < $0.end }
+    /// The events overlapping interval `t`, each with the share of the interval it covers. An
+    /// event that begins or ends inside an interval holds the whole interval to its target (the
+    /// plan cannot change halfway) but earns only for the part it covers.
+    public func events(at t: Int) -> [(event: DemandResponseEvent, share: Double)] {
+        let start = prices.date(at: t), end = prices.date(at: t + 1)
+        let length = end.timeIntervalSince(start)
+        return events.compactMap { e in
+            let overlap = min(end, e.end).timeIntervalSince(max(start, e.start))
+            return overlap > 0 && length > 0 ? (e, min(overlap / length, 1)) : nil
+        }
     }
 
     /// The market interval `t` faces at energy price `price` (the real one, or a forecast).
-    public func market(at t: Int, price: Double, fourCPRisk: Bool? = nil) -> IntervalMarket {
+    /// `fourCPWeight` is the chance the interval sets a 4CP peak (nil: 1 in the known peak
+    /// intervals, 0 elsewhere).
+    public func market(at t: Int, price: Double, fourCPWeight: Double? = nil) -> IntervalMarket {
         let contract = site.site.contract
         let h = hours
         var adder = 0.0
-        if fourCPRisk ?? fourCPIntervals.contains(t), let rate = contract.transmission4CPUSDPerKWYear {
+        let weight = fourCPWeight ?? (fourCPIntervals.contains(t) ? 1 : 0)
+        if weight > 0, let rate = contract.transmission4CPUSDPerKWYear {
             // The tag is the mean of four intervals: each MW in one of them costs rate × 1000 / 4.
-            adder += rate * 250 / h
+            adder += weight * rate * 250 / h
         }
         var cap = site.site.interconnectMW
-        if let e = event(at: t) {
+        for (e, share) in events(at: t) {
             cap = min(cap, e.targetMW)
-            adder += e.creditUSDPerMWh
+            adder += e.creditUSDPerMWh * share
         }
         let tiers: [IntervalMarket.CostTier]
         switch contract.kind {

@@ -40,6 +40,9 @@ public struct OnlineDispatcher: Sendable {
         /// The grid operator has deployed the site's awards: the droppable floor they hold is
         /// being delivered, so the plan need not keep it online.
         public var awardDeployed = false
+        /// A live peak-risk signal's chance that this interval sets a 4CP peak (nil: the
+        /// backtest's signal, or the price proxy).
+        public var fourCPProbability: Double?
 
         public init(
             capMW: Double? = nil, curtailed: Set<Int> = [], paused: Bool = false, assumedPriceUSDPerMWh: Double? = nil,
@@ -69,6 +72,8 @@ public struct OnlineDispatcher: Sendable {
         var belowCount: [Int]
         var strikeOn: [Bool]
         var riskMax: [Int: Double]
+        /// The 4CP window the decision weighed, if any.
+        public var fourCP: FourCPWindow?
         /// The plan, with its reasons, against the previous levels.
         public func plan(site: DispatchSite, previous: [Double]) -> DispatchPlan {
             DispatchPlan(site: site, solution: solution, previous: previous, market: market, priceUSDPerMWh: forecastUSDPerMWh, deadlines: statuses)
@@ -159,6 +164,8 @@ public struct OnlineDispatcher: Sendable {
         var desired: [Double]
         var forecast = observed
         var riskMax = memory.riskMax
+        var fourCPWeight = 0.0
+        var baselineLevels: [Double]?
         var aboveCount = memory.aboveCount, belowCount = memory.belowCount, strikeOn = memory.strikeOn
         switch policy {
         case .alwaysOn, .hindsight:
@@ -179,24 +186,46 @@ public struct OnlineDispatcher: Sendable {
             if constraints.assumedPriceUSDPerMWh == nil, !inputs.pricesKnownAhead, settings.useDayAhead, let da = inputs.dayAhead, t > 0 {
                 forecast = da[t] + (observed - da[t - 1])
             }
-            let risk = backtest.fourCPRisk(
-                t, forecast: settings.useDayAhead && constraints.assumedPriceUSDPerMWh == nil ? (inputs.dayAhead?[t] ?? forecast) : forecast, settings: settings, calendar: calendar,
-                riskMax: &riskMax)
-            var market = inputs.market(at: t, price: forecast, fourCPRisk: risk)
+            if let p = constraints.fourCPProbability ?? inputs.fourCPRisk?[t] {
+                fourCPWeight = p
+            } else {
+                let risk = backtest.fourCPRisk(
+                    t, forecast: settings.useDayAhead && constraints.assumedPriceUSDPerMWh == nil ? (inputs.dayAhead?[t] ?? forecast) : forecast, settings: settings,
+                    calendar: calendar, riskMax: &riskMax)
+                fourCPWeight = risk ? 1 : 0
+            }
+            var market = inputs.market(at: t, price: forecast, fourCPWeight: fourCPWeight)
             if let cap = constraints.capMW { market.capMW = min(market.capMW, cap) }
             if constraints.awardDeployed { market.floorMW = 0 }
             desired = solver.solve(market, lower: lower, upper: upper).levels
+            if fourCPWeight > 0, inputs.site.site.contract.transmission4CPUSDPerKWYear != nil {
+                // What the site would draw with no window: the tag it avoids is the difference.
+                market = inputs.market(at: t, price: forecast, fourCPWeight: 0)
+                if let cap = constraints.capMW { market.capMW = min(market.capMW, cap) }
+                if constraints.awardDeployed { market.floorMW = 0 }
+                baselineLevels = solver.solve(market, lower: lower, upper: upper).levels
+            }
         }
         for i in loads.indices { desired[i] = min(max(desired[i], lower[i]), upper[i]) }
         // Commitments first: the cap and the award floor may override the policy.
-        var market = inputs.market(at: t, price: forecast, fourCPRisk: false)
+        var market = inputs.market(at: t, price: forecast, fourCPWeight: 0)
         if let cap = constraints.capMW { market.capMW = min(market.capMW, cap) }
         if constraints.awardDeployed { market.floorMW = 0 }
         var solution = solver.solve(market, lower: desired, upper: desired, keep: keep)
         solution = backtest.finalise(solution, previous: previous, t: t, keep: keep, capMW: constraints.capMW)
+        var window: FourCPWindow?
+        if var baseline = baselineLevels {
+            for i in loads.indices { baseline[i] = min(max(baseline[i], lower[i]), upper[i]) }
+            var base = solver.solve(market, lower: baseline, upper: baseline, keep: keep)
+            base = backtest.finalise(base, previous: previous, t: t, keep: keep, capMW: constraints.capMW)
+            let avoided = max(0, base.siteMW - solution.siteMW)
+            let rate = inputs.site.site.contract.transmission4CPUSDPerKWYear ?? 0
+            window = FourCPWindow(
+                probability: fourCPWeight, baselineMW: base.siteMW, avoidedMW: avoided, expectedSavingUSD: avoided * rate * 250 * fourCPWeight)
+        }
         return Decision(
             interval: t, solution: solution, statuses: statuses, market: market, forecastUSDPerMWh: forecast, aboveCount: aboveCount,
-            belowCount: belowCount, strikeOn: strikeOn, riskMax: riskMax)
+            belowCount: belowCount, strikeOn: strikeOn, riskMax: riskMax, fourCP: window)
     }
 
     /// A price feed's word on interval `t` (live prices arrive as they are published). Outside
@@ -236,6 +265,10 @@ public struct OnlineDispatcher: Sendable {
             if solution.levels[i] < memory.previous[i] - 1e-9 { memory.lastDown[i] = t }
         }
         var entry = backtest.ledger(t, solution: solution, previous: memory.previous, physics: true)
+        if var window = decision.fourCP {
+            window.confirmedPeak = inputs.fourCPIntervals.contains(t)
+            entry.fourCP = window
+        }
         tracker.record(levels: solution.levels, at: t, loads: loads, into: &entry)
         memory.workLeftGPUHours = tracker.workLeftGPUHours
         memory.previous = solution.levels

@@ -12,14 +12,14 @@ public enum Report {
 
     /// One line per interval and policy.
     public static func csv(_ runs: [PolicyRun]) -> String {
-        var out = "policy,start,hours,price_usd_per_mwh,site_mw,miner_mw,ai_mw,energy_mwh,mining_revenue_usd,ai_revenue_usd,ai_throughput_lost_usd,job_work_gpu_hours,energy_cost_usd,power_credits_usd,grid_credits_usd,four_cp_charge_usd,penalties_usd,checkpoint_cost_usd,deadline_penalty_usd,deadlines_met,deadlines_missed,curtailed_share,sla_breach,net_usd\n"
+        var out = "policy,start,hours,price_usd_per_mwh,site_mw,miner_mw,ai_mw,energy_mwh,mining_revenue_usd,ai_revenue_usd,ai_throughput_lost_usd,job_work_gpu_hours,energy_cost_usd,power_credits_usd,grid_credits_usd,four_cp_charge_usd,four_cp_probability,four_cp_avoided_mw,penalties_usd,checkpoint_cost_usd,deadline_penalty_usd,deadlines_met,deadlines_missed,curtailed_share,sla_breach,net_usd\n"
         let iso = ISO8601DateFormatter()
         for run in runs {
             for e in run.entries {
                 let fields: [String] = [
                     run.policy, iso.string(from: e.start), f(e.hours), f(e.priceUSDPerMWh), f(e.siteMW), f(e.minerMW), f(e.aiMW),
                     f(e.energyMWh), f(e.miningRevenueUSD), f(e.aiRevenueUSD), f(e.aiThroughputLostUSD), f(e.jobWorkGPUHours), f(e.energyCostUSD),
-                    f(e.powerCreditsUSD), f(e.gridCreditsUSD), f(e.fourCPChargeUSD), f(e.penaltiesUSD), f(e.checkpointCostUSD),
+                    f(e.powerCreditsUSD), f(e.gridCreditsUSD), f(e.fourCPChargeUSD), f(e.fourCP?.probability ?? 0), f(e.fourCP?.avoidedMW ?? 0), f(e.penaltiesUSD), f(e.checkpointCostUSD),
                     f(e.deadlinePenaltyUSD), String(e.deadlinesMet), String(e.deadlinesMissed), f(e.curtailedShare), e.slaBreach ? "1" : "0", f(e.netUSD),
                 ]
                 out += fields.joined(separator: ",") + "\n"
@@ -54,6 +54,9 @@ public enum Report {
             <h2>Policies</h2>
             <table><tr><th>policy</th><th>MWh</th><th>revenue</th><th>energy cost</th><th>credits</th><th>4CP</th><th>penalties</th><th>net margin</th><th>% of hindsight</th><th>flexibility captured</th><th>curtailed h</th><th>SLA breaches</th></tr>
             \(rows)</table>
+            <h2>Power and grid credits by month (\(escape(chosen.policy)))</h2>
+            <p>Power credits: fixed-price energy resold at spot while curtailed. Grid credits: demand response and ancillary awards. All-in power cost: energy cost less both credits, per kWh used. 4CP tag avoided: the month's share of next year's transmission tag that curtailing avoided (MW kept off the meter in its known peak interval ÷ 4); times the rate per kW-year, the saving.</p>
+            \(monthlyHTML(chosen))
             <h2>Price and site load by class (\(escape(chosen.policy)))</h2>
             \(loadChart)
             <h2>Cumulative net margin</h2>

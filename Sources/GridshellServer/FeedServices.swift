@@ -82,6 +82,18 @@ public struct FeedService: Service {
         }
     }
 
+    /// The 4CP peak-risk signal.
+    public static func peakRisk(controller: SiteController, feed: any PeakRiskFeed, everySeconds: Double) -> FeedService {
+        FeedService(everySeconds: everySeconds) {
+            do {
+                let readings = try await feed.fetch(siteNow: controller.clock.siteTime())
+                await controller.receive(peakRisk: readings, from: feed.name)
+            } catch {
+                await controller.peakRiskFeedFailed(error)
+            }
+        }
+    }
+
     public func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             await pollOnce()

@@ -120,6 +120,11 @@ extension SiteController {
 
     func feedStatuses(siteNow: Date) -> [FeedStatus] {
         let settings = live.site.feeds
+        let peak = peakRisk.map {
+            [$0.track.status(
+                feed: "peak_risk", siteNow: siteNow, unit: $0.model.settings.signal == .load ? "MW" : "probability",
+                fallback: "judge 4CP risk from prices in the peak hours")]
+        } ?? []
         return [
             priceTrack.status(
                 feed: "prices", siteNow: siteNow, unit: "USD/MWh",
@@ -127,7 +132,7 @@ extension SiteController {
             bitcoinTrack.status(
                 feed: "bitcoin", siteNow: siteNow, unit: "USD/PH/day",
                 fallback: String(format: "take mining revenue %.0f %% lower", settings.staleHashpriceDiscount * 100)),
-        ]
+        ] + peak
     }
 
     /// The feeds as the API shows them.

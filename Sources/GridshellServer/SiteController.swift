@@ -60,6 +60,8 @@ public actor SiteController {
     let usesFeeds: Bool
     var priceTrack: FeedTrack
     var bitcoinTrack: FeedTrack
+    /// The 4CP peak-risk signal, when the site file names one.
+    var peakRisk: PeakRiskState?
     /// Intervals whose price a feed has published.
     var knownPrices = Set<Int>()
     /// The newest published price: its interval and value.
@@ -82,12 +84,15 @@ public actor SiteController {
     public init(
         live: LiveSite, binding: FleetBinding, store: any SiteStore, fleet: any MinerFleet, clock proposed: SiteClock, metrics: SiteMetrics,
         board: StateBoard = StateBoard(), logger: Logger = Logger(label: "gridshell.controller"), rampUpWallSeconds: Double = 2, waves: Int = 4,
-        feeds: (prices: String, bitcoin: String)? = nil
+        feeds: (prices: String, bitcoin: String)? = nil, peakRiskFeed: String? = nil
     ) throws {
         executor = Self.controlThread.next().executor
         usesFeeds = feeds != nil
         priceTrack = FeedTrack(name: feeds?.prices ?? live.priceSource, staleAfterSeconds: live.site.feeds.prices.staleAfterMinutes * 60)
         bitcoinTrack = FeedTrack(name: feeds?.bitcoin ?? "series", staleAfterSeconds: live.site.feeds.bitcoin.staleAfterMinutes * 60)
+        if let fourCP = live.site.gridPrograms.fourCP, fourCP.signal != .price, feeds != nil {
+            peakRisk = PeakRiskState(settings: fourCP, name: peakRiskFeed ?? fourCP.source.rawValue)
+        }
         self.live = live
         self.binding = binding
         self.store = store
@@ -206,7 +211,8 @@ public actor SiteController {
         // Overrides in force now (an operator's action starts mid-interval).
         let now = min(max(clock.siteTime(wall), start), live.prices.date(at: t + 1).addingTimeInterval(-0.001))
         var c = constraints(at: now)
-        let fallbacks = applyFeeds(to: &c, at: t, siteNow: clock.siteTime(wall)) + applyCommitments(to: &c, siteNow: clock.siteTime(wall))
+        let fallbacks = applyFeeds(to: &c, at: t, siteNow: clock.siteTime(wall)) + applyPeakRisk(to: &c, at: t)
+            + applyCommitments(to: &c, siteNow: clock.siteTime(wall))
         decidedAt = clock.siteTime(wall)
         var base = dispatcher
         while base.memory.next < t {

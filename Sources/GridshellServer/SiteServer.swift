@@ -107,7 +107,7 @@ public enum SiteServer {
         let clock = SiteClock(wallStart: now, siteStart: options.live ? now : (options.from ?? live.prices.start), speed: options.live ? 1 : options.speed)
         let controller = try SiteController(
             live: live, binding: binding, store: store, fleet: poller, clock: clock, metrics: metrics, logger: logger,
-            rampUpWallSeconds: options.rampUpWallSeconds, feeds: (feeds.prices.name, feeds.bitcoin.name))
+            rampUpWallSeconds: options.rampUpWallSeconds, feeds: (feeds.prices.name, feeds.bitcoin.name), peakRiskFeed: feeds.peakRisk?.name)
         let board = controller.board
         var ven: OpenADRVEN?
         if let adr = options.openADR ?? live.site.gridPrograms.openADR {
@@ -145,6 +145,10 @@ public enum SiteServer {
             app,
         ]
         if let ven { services.insert(GridChannelService(ven: ven), at: 0) }
+        if let peak = feeds.peakRisk, let settings = live.site.gridPrograms.fourCP {
+            let every = options.live ? settings.everySeconds : min(settings.everySeconds, max(0.1, intervalWall / 4))
+            services.insert(FeedService.peakRisk(controller: controller, feed: peak, everySeconds: every), at: 0)
+        }
         let serviceGroup = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await serviceGroup.run()
@@ -165,12 +169,20 @@ public struct Feeds: Sendable {
     /// Set when the source is manual: what an operator's value goes to.
     public var manualPrice: ManualPriceFeed?
     public var manualBitcoin: ManualBitcoinFeed?
+    /// The 4CP peak-risk signal, when the site file names a load or probability feed.
+    public var peakRisk: (any PeakRiskFeed)?
+    public var manualPeakRisk: ManualPeakRiskFeed?
 
-    public init(prices: any PriceFeed, bitcoin: any BitcoinFeed, manualPrice: ManualPriceFeed? = nil, manualBitcoin: ManualBitcoinFeed? = nil) {
+    public init(
+        prices: any PriceFeed, bitcoin: any BitcoinFeed, manualPrice: ManualPriceFeed? = nil, manualBitcoin: ManualBitcoinFeed? = nil,
+        peakRisk: (any PeakRiskFeed)? = nil, manualPeakRisk: ManualPeakRiskFeed? = nil
+    ) {
         self.prices = prices
         self.bitcoin = bitcoin
         self.manualPrice = manualPrice
         self.manualBitcoin = manualBitcoin
+        self.peakRisk = peakRisk
+        self.manualPeakRisk = manualPeakRisk
     }
 
     static func make(live: LiveSite, options: ServeOptions) throws -> Feeds {
@@ -205,6 +217,20 @@ public struct Feeds: Sendable {
             let manual = ManualBitcoinFeed(snapshot: live.site.bitcoin.over(.embedded, source: "manual"))
             feeds.bitcoin = manual
             feeds.manualBitcoin = manual
+        }
+        if let fourCP = live.site.gridPrograms.fourCP, fourCP.signal != .price {
+            switch fourCP.source {
+            case .http:
+                feeds.peakRisk = HTTPPeakRiskFeed(settings: fourCP)
+            case .file:
+                let path = fourCP.path ?? ""
+                guard FileManager.default.isReadableFile(atPath: path) else { throw ServeError.input("grid_programs.four_cp.path: cannot read \(path)") }
+                feeds.peakRisk = FilePeakRiskFeed(settings: fourCP, path: path)
+            case .manual:
+                let manual = ManualPeakRiskFeed()
+                feeds.peakRisk = manual
+                feeds.manualPeakRisk = manual
+            }
         }
         return feeds
     }

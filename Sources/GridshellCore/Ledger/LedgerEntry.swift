@@ -34,6 +34,8 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
     /// Miners asleep, as a share of all miners.
     public var curtailedShare: Double
     public var slaBreach: Bool
+    /// The 4CP window the interval was in, if the plan saw a chance of a peak.
+    public var fourCP: FourCPWindow?
 
     public var netUSD: Double {
         miningRevenueUSD + aiRevenueUSD + powerCreditsUSD + gridCreditsUSD - energyCostUSD - fourCPChargeUSD - penaltiesUSD - checkpointCostUSD
@@ -49,6 +51,32 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
         powerCreditsUSD = 0; gridCreditsUSD = 0; fourCPChargeUSD = 0; penaltiesUSD = 0; checkpointCostUSD = 0
         deadlinePenaltyUSD = 0; deadlinesMet = 0; deadlinesMissed = 0
         curtailedShare = 0; slaBreach = false
+    }
+}
+
+/// What a 4CP window did in one interval: the chance of a peak the plan weighed, the load it
+/// kept off the meter for it, and what that is worth.
+public struct FourCPWindow: Sendable, Equatable, Codable {
+    /// Chance, 0–1, that the interval sets its month's peak.
+    public var probability: Double
+    /// What the site would have drawn with no window, MW.
+    public var baselineMW: Double
+    /// Baseline minus what it drew: the tag avoided should the interval be the peak, MW.
+    public var avoidedMW: Double
+    /// The transmission charge that avoids, weighted by the chance: avoided MW × rate ×
+    /// 1,000 ÷ 4 × probability (the tag is the mean of four peaks, billed for a year). Not part of
+    /// the interval's net: the saving shows in next year's bill.
+    public var expectedSavingUSD: Double
+    /// True once the interval is known to be one of the peaks (a backtest knows; live, once
+    /// the grid operator publishes them).
+    public var confirmedPeak: Bool
+
+    public init(probability: Double, baselineMW: Double, avoidedMW: Double, expectedSavingUSD: Double, confirmedPeak: Bool = false) {
+        self.probability = probability
+        self.baselineMW = baselineMW
+        self.avoidedMW = avoidedMW
+        self.expectedSavingUSD = expectedSavingUSD
+        self.confirmedPeak = confirmedPeak
     }
 }
 
@@ -75,6 +103,13 @@ public struct LedgerTotals: Sendable, Equatable, Codable {
     /// Intervals with any miner asleep.
     public var intervalsWithCurtailment = 0
     public var slaBreaches = 0
+    /// Intervals with a 4CP window open (a chance of a peak priced into the plan).
+    public var fourCPWindowIntervals = 0
+    /// Expected transmission saving of those windows.
+    public var fourCPExpectedSavingUSD = 0.0
+    /// Tag avoided in the known peak intervals: the mean of avoided MW over them ÷ 4 each, MW;
+    /// times the rate in kW-year, next year's saving.
+    public var fourCPTagAvoidedMW = 0.0
 
     public init() {}
 
@@ -98,5 +133,10 @@ public struct LedgerTotals: Sendable, Equatable, Codable {
         curtailedHours += e.curtailedShare * e.hours
         if e.curtailedShare > 1e-9 { intervalsWithCurtailment += 1 }
         if e.slaBreach { slaBreaches += 1 }
+        if let w = e.fourCP {
+            if w.probability > 0 { fourCPWindowIntervals += 1 }
+            fourCPExpectedSavingUSD += w.expectedSavingUSD
+            if w.confirmedPeak { fourCPTagAvoidedMW += w.avoidedMW / 4 }
+        }
     }
 }

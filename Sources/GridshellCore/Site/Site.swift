@@ -269,10 +269,15 @@ public struct GridPrograms: Sendable, Equatable {
     public var demandResponse: [DemandResponseEnrolment]
     /// The grid operator's demand-response server the site listens to, if any.
     public var openADR: OpenADRSettings?
-    public init(ancillary: [AncillaryAward] = [], demandResponse: [DemandResponseEnrolment] = [], openADR: OpenADRSettings? = nil) {
+    /// How the site sees 4CP peaks coming (nil: the price proxy, when the contract bills 4CP).
+    public var fourCP: FourCPSettings?
+    public init(
+        ancillary: [AncillaryAward] = [], demandResponse: [DemandResponseEnrolment] = [], openADR: OpenADRSettings? = nil, fourCP: FourCPSettings? = nil
+    ) {
         self.ancillary = ancillary
         self.demandResponse = demandResponse
         self.openADR = openADR
+        self.fourCP = fourCP
     }
 }
 

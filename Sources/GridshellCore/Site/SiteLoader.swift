@@ -319,7 +319,7 @@ struct SiteReader {
 
     private func readGridPrograms(_ node: Node) -> GridPrograms? {
         let path = "grid_programs"
-        guard let map = fields.entries(node, path: path, allowed: ["ancillary", "demand_response", "openadr"]) else { return nil }
+        guard let map = fields.entries(node, path: path, allowed: ["ancillary", "demand_response", "openadr", "four_cp"]) else { return nil }
         let awards = fields.list(map, "ancillary", path: path, parent: node, required: false).enumerated().compactMap { item -> AncillaryAward? in
             let p = "\(path).ancillary[\(item.offset)]"
             guard let m = fields.entries(item.element, path: p, allowed: ["product", "mw", "price_usd_per_mw_hour", "response_seconds"]) else { return nil }
@@ -342,7 +342,8 @@ struct SiteReader {
             return DemandResponseEnrolment(name: name, maxReductionMW: mw, creditUSDPerMWh: credit, noticeMinutes: notice)
         }
         let openADR = map["openadr"].flatMap { readOpenADR($0) }
-        return GridPrograms(ancillary: awards, demandResponse: dr, openADR: openADR)
+        let fourCP = map["four_cp"].flatMap { readFourCP($0) }
+        return GridPrograms(ancillary: awards, demandResponse: dr, openADR: openADR, fourCP: fourCP)
     }
 
     private func readOpenADR(_ node: Node) -> OpenADRSettings? {
@@ -446,14 +447,14 @@ struct SiteReader {
         return s
     }
 
-    private func checkURL(_ text: String, key: String, node: Node?) {
+    func checkURL(_ text: String, key: String, node: Node?) {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
             fields.report(node, key, "expected an http:// or https:// URL, found '\(text)'")
             return
         }
     }
 
-    private func readHeaders(_ node: Node, path: String) -> [String: String] {
+    func readHeaders(_ node: Node, path: String) -> [String: String] {
         guard case .mapping(let mapping) = node else {
             fields.report(node, path, "expected a mapping of header names to values, found \(fields.describe(node))")
             return [:]

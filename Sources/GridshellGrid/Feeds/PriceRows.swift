@@ -8,11 +8,19 @@ public struct PriceRows: Sendable {
     /// Rows naming another settlement point are skipped (when `settings.pointField` is set).
     public var settlementPoint: String
     public var feed: String
+    /// What a value may be, and its unit in messages (prices by default; a peak-risk feed reads
+    /// load or probability rows the same way).
+    public var valueRange: ClosedRange<Double>
+    public var unit: String
 
-    public init(settings: PriceFeedSettings, settlementPoint: String, feed: String) {
+    public init(
+        settings: PriceFeedSettings, settlementPoint: String, feed: String, valueRange: ClosedRange<Double> = -10_000...100_000, unit: String = "$/MWh"
+    ) {
         self.settings = settings
         self.settlementPoint = settlementPoint
         self.feed = feed
+        self.valueRange = valueRange
+        self.unit = unit
     }
 
     public func parse(_ data: Data) throws(FeedError) -> [PricePoint] {
@@ -152,8 +160,10 @@ public struct PriceRows: Sendable {
         guard let value, value.isFinite else {
             throw FeedError(feed: feed, "row \(row): '\(settings.priceField)' is '\("\(raw)".prefix(40))', not a number")
         }
-        guard (-10_000...100_000).contains(value) else {
-            throw FeedError(feed: feed, "row \(row): '\(settings.priceField)' is \(value) $/MWh, outside -10,000 to 100,000")
+        guard valueRange.contains(value) else {
+            throw FeedError(
+                feed: feed,
+                "row \(row): '\(settings.priceField)' is \(value) \(unit), outside \(valueRange.lowerBound.formatted()) to \(valueRange.upperBound.formatted())")
         }
         return value
     }

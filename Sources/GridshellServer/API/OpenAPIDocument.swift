@@ -181,6 +181,12 @@ components:
       properties:
         usd_per_mwh: {type: number, minimum: -10000, maximum: 100000}
         reason: {type: string, minLength: 1}
+    ManualPeakRisk:
+      type: object
+      required: [value, reason]
+      properties:
+        value: {type: number, minimum: 0, maximum: 10000000}
+        reason: {type: string, minLength: 1}
     ManualBitcoin:
       type: object
       required: [reason]
@@ -359,6 +365,21 @@ paths:
         content:
           application/json:
             schema: {$ref: '#/components/schemas/ManualPrice'}
+      responses:
+        '200': {description: The feeds after the change.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+        '409': {$ref: '#/components/responses/Error'}
+        '422': {$ref: '#/components/responses/Error'}
+  /api/v1/feeds/peak-risk/manual:
+    put:
+      summary: Give the 4CP peak risk by hand (operator; grid_programs.four_cp must have source manual). A probability (0-1, or a percentage) or system load in MW, as the signal is.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/ManualPeakRisk'}
       responses:
         '200': {description: The feeds after the change.}
         '400': {$ref: '#/components/responses/Error'}

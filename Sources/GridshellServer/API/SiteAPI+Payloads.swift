@@ -209,6 +209,21 @@ struct ManualPrice: Codable, Sendable {
     }
 }
 
+struct ManualPeakRisk: Codable, Sendable {
+    /// A probability (0–1, or a percentage) or system load in MW, as the site's signal is.
+    var value: Double
+    var reason: String
+
+    func validate(_ signal: FourCPSettings.Signal) throws {
+        let range: ClosedRange<Double> = signal == .load ? 0...10_000_000 : 0...100
+        guard value.isFinite, range.contains(value) else {
+            let what = signal == .load ? "system load in MW, from 0 to 10000000" : "a probability from 0 to 1 (or a percentage up to 100)"
+            throw APIError(.unprocessableContent, "invalid", "value must be \(what); got \(value)")
+        }
+        try validateReason(reason)
+    }
+}
+
 struct ManualBitcoin: Codable, Sendable {
     var priceUSD: Double?
     var difficulty: Double?

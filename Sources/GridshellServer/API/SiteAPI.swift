@@ -23,7 +23,7 @@ public struct SiteAPI: Sendable {
         "GET /api/v1/events", "GET /api/v1/prices", "GET /api/v1/overrides", "DELETE /api/v1/overrides/{id}",
         "POST /api/v1/actions/curtail", "POST /api/v1/actions/resume", "POST /api/v1/actions/cap", "POST /api/v1/actions/pause",
         "GET /api/v1/policy", "PUT /api/v1/policy", "GET /api/v1/audit", "GET /api/v1/tokens", "POST /api/v1/tokens",
-        "GET /api/v1/feeds", "GET /api/v1/grid", "POST /api/v1/grid/deployments", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "GET /api/v1/openapi.json",
+        "GET /api/v1/feeds", "GET /api/v1/grid", "POST /api/v1/grid/deployments", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "PUT /api/v1/feeds/peak-risk/manual", "GET /api/v1/openapi.json",
     ]
 
     public init(controller: SiteController, store: any SiteStore, board: StateBoard, metrics: SiteMetrics, feeds: Feeds? = nil, ven: OpenADRVEN? = nil) {
@@ -254,6 +254,21 @@ public struct SiteAPI: Sendable {
             let points = try await manual.fetch(siteNow: controller.clock.siteTime())
             await controller.receive(prices: points, from: manual.name)
             try Self.audit(store, caller, "set-manual-price", "\(body.usdPerMWh) $/MWh", body.reason, body)
+            return try Self.json(await controller.feeds)
+        }
+        api.put("/feeds/peak-risk/manual") { request, context in
+            let caller = try context.require(.operator)
+            let body = try await Self.decode(ManualPeakRisk.self, request, context)
+            guard let manual = feeds?.manualPeakRisk, let settings = controller.live.site.gridPrograms.fourCP else {
+                throw APIError(
+                    .conflict, "conflict",
+                    "the site has no manual 4CP signal; set grid_programs.four_cp with signal load or probability and source manual in the site file")
+            }
+            try body.validate(settings.signal)
+            let now = controller.clock.siteTime()
+            await manual.set(body.value, at: now)
+            await controller.receive(peakRisk: try await manual.fetch(siteNow: now), from: manual.name)
+            try Self.audit(store, caller, "set-manual-peak-risk", "\(body.value) (\(settings.signal.rawValue))", body.reason, body)
             return try Self.json(await controller.feeds)
         }
         api.put("/feeds/bitcoin/manual") { request, context in
