@@ -59,12 +59,15 @@ struct Harness {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }
 
-    init(speed: Double = 1, store: SQLiteStore? = nil, feeds: Bool = false, wallStart: Date = Date()) throws {
+    init(
+        speed: Double = 1, store: SQLiteStore? = nil, feeds: Bool = false, wallStart: Date = Date(), sitePath: String? = nil, pricesPath: String? = nil,
+        from: String = "2021-02-15T00:00:00Z", to: String = "2021-02-16T00:00:00Z", apiFeeds: Feeds? = nil
+    ) throws {
         let root = Self.root
         let live = try LiveSite.load(
-            sitePath: root + "/examples/demo-hybrid.yaml", pricesPath: root + "/data/ercot/ercot_RTM-2021-02.csv", dayAheadPath: nil,
+            sitePath: sitePath ?? root + "/examples/demo-hybrid.yaml", pricesPath: pricesPath ?? root + "/data/ercot/ercot_RTM-2021-02.csv", dayAheadPath: nil,
             bitcoinPath: root + "/data/btc/btc_daily_2019_2025.csv", policy: .gridshell(GridshellSettings()),
-            from: ISO8601DateFormatter().date(from: "2021-02-15T00:00:00Z"), to: ISO8601DateFormatter().date(from: "2021-02-16T00:00:00Z"))
+            from: ISO8601DateFormatter().date(from: from), to: ISO8601DateFormatter().date(from: to))
         let binding = try FleetBinding(site: live.site)
         self.store = try store ?? SQLiteStore.inMemory()
         fleet = FakeFleet(binding: binding)
@@ -72,8 +75,8 @@ struct Harness {
         controller = try SiteController(
             live: live, binding: binding, store: self.store, fleet: fleet,
             clock: SiteClock(wallStart: wallStart, siteStart: live.prices.start, speed: speed), metrics: metrics, rampUpWallSeconds: 0,
-            feeds: feeds ? ("test-prices", "test-bitcoin") : nil)
-        api = SiteAPI(controller: controller, store: self.store, board: controller.board, metrics: metrics)
+            feeds: feeds ? ("test-prices", "test-bitcoin") : nil, peakRiskFeed: apiFeeds?.peakRisk?.name)
+        api = SiteAPI(controller: controller, store: self.store, board: controller.board, metrics: metrics, feeds: apiFeeds)
         for role in Role.allCases { tokens[role] = try AccessToken.create(name: "test-\(role.rawValue)", role: role, store: self.store) }
     }
 
