@@ -95,6 +95,9 @@ public final class FleetPoller: MinerFleet, Sendable {
 
     private let entries: Mutex<[String: Entry]>
     private let order: Mutex<[String]>
+    /// Commands and read-backs under way: a sweep starts no new read while any is, so a
+    /// curtailment and its confirmation get the poller's thread to themselves.
+    private let urgent = Atomic<Int>(0)
 
     public init(driver: any MinerDriver, settings: FleetSettings = FleetSettings(), endpoints: [MinerEndpoint] = []) {
         self.driver = driver
@@ -166,14 +169,25 @@ public final class FleetPoller: MinerFleet, Sendable {
             let list = order.withLock { $0 }
             return entries.withLock { map in list.compactMap { map[$0] }.filter { $0.notBefore <= now } }
         }()
-        record(await readEach(due))
+        record(await readEach(due, yielding: true))
         return await states()
     }
 
-    /// Reads `entries`, at most `concurrency` at a time, identifying those not yet known.
-    private func readEach(_ entries: [Entry]) async -> [(String, Result<MinerTelemetry, any Error>, MinerIdentity?)] {
+    /// Runs urgent work (commands, their read-backs): sweeps pause until it is done.
+    private func urgently<R>(_ body: () async -> R) async -> R {
+        urgent.add(1, ordering: .relaxed)
+        defer { urgent.subtract(1, ordering: .relaxed) }
+        return await body()
+    }
+
+    /// Reads `entries`, at most `concurrency` at a time, identifying those not yet known. A sweep
+    /// (`yielding`) waits before each read while urgent work is under way.
+    private func readEach(_ entries: [Entry], yielding: Bool = false) async -> [(String, Result<MinerTelemetry, any Error>, MinerIdentity?)] {
         let driver = self.driver
-        return await boundedMap(entries, limit: settings.concurrency) { entry -> (String, Result<MinerTelemetry, any Error>, MinerIdentity?) in
+        return await boundedMap(entries, limit: settings.concurrency) { [self] entry -> (String, Result<MinerTelemetry, any Error>, MinerIdentity?) in
+            while yielding, urgent.load(ordering: .relaxed) > 0, !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 20_000_000)
+            }
             var identity = entry.identity
             do {
                 if identity == nil { identity = try await driver.identify(entry.endpoint) }
@@ -215,7 +229,7 @@ public final class FleetPoller: MinerFleet, Sendable {
     /// Reads these miners now (no backoff), at most `concurrency` at a time, updating their states.
     public func read(_ addresses: [String]) async -> [MinerState] {
         let picked: [Entry] = entries.withLock { map in addresses.compactMap { map[$0] } }
-        record(await readEach(picked))
+        record(await urgently { await readEach(picked) })
         return entries.withLock { map in addresses.compactMap { map[$0]?.state } }
     }
 
@@ -238,6 +252,10 @@ public final class FleetPoller: MinerFleet, Sendable {
     /// `rampUpSeconds`. Each is confirmed by the miner's own telemetry and retried until
     /// `commandAttempts` runs out.
     public func apply(_ commands: [(address: String, command: MinerCommand)]) async -> [CommandOutcome] {
+        await urgently { await applyNow(commands) }
+    }
+
+    private func applyNow(_ commands: [(address: String, command: MinerCommand)]) async -> [CommandOutcome] {
         let down = commands.filter { !Self.raisesPower($0.command) }
         let up = commands.filter { Self.raisesPower($0.command) }
         var outcomes = await run(down)
@@ -313,7 +331,8 @@ public final class FleetPoller: MinerFleet, Sendable {
     public func acknowledge(_ commands: [(address: String, command: MinerCommand)]) async -> [CommandOutcome] {
         let items = commands.compactMap { c in entries.withLock { $0[c.address] }.map { ($0, c.command) } }
         let driver = self.driver
-        return await boundedMap(items, limit: settings.concurrency) { item in
+        let limit = settings.concurrency
+        return await urgently { await boundedMap(items, limit: limit) { item in
             let (entry, command) = item
             let start = Date()
             do {
@@ -324,6 +343,6 @@ public final class FleetPoller: MinerFleet, Sendable {
             } catch {
                 return CommandOutcome(address: entry.endpoint.address, command: command, acknowledged: false, confirmed: false, attempts: 1, seconds: Date().timeIntervalSince(start), error: "\(error)")
             }
-        }
+        } }
     }
 }
