@@ -17,8 +17,14 @@ public final class ProtocolDriver: MinerDriver {
     /// miner is first read and kept, so each later command is one request. (A monitor leaves
     /// this off: LuxOS allows one session at a time and reading needs none.)
     public let holdsLuxOSSessions: Bool
-    /// The LuxOS session kept per address, reused by every command until LuxOS says it expired.
-    private let luxSessions = Mutex<[String: String]>([:])
+    /// The LuxOS session kept per address and when it was last used, reused by every command
+    /// until LuxOS says it expired.
+    private let luxSessions = Mutex<[String: (id: String, lastUsed: Date)]>([:])
+    /// LuxOS ends a session after a minute unused (FACTS.md §3): a controller renews its sessions
+    /// when they have been idle this long, so a curtailment is one request, not a failed one, a
+    /// logon and the command again.
+    public let luxOSSessionRenewSeconds: Double
+    static let luxOSSessionLifetimeSeconds = 60.0
     /// Stock work mode last read or set, per address ("0" normal, "1" sleep, "3" low power).
     private let stockModes = Mutex<[String: Int]>([:])
     /// Stock configuration last read, per address: a mode change writes it back with the new
@@ -27,8 +33,9 @@ public final class ProtocolDriver: MinerDriver {
 
     public init(
         group: any EventLoopGroup, limits: TransportLimits = TransportLimits(), probeTimeout: TimeAmount = .milliseconds(500),
-        webUser: String = "root", webPassword: String = "root", holdsLuxOSSessions: Bool = false
+        webUser: String = "root", webPassword: String = "root", holdsLuxOSSessions: Bool = false, luxOSSessionRenewSeconds: Double = 40
     ) {
+        self.luxOSSessionRenewSeconds = luxOSSessionRenewSeconds
         self.rpc = RPCTransport(group: group, limits: limits)
         self.web = WebTransport(group: group, limits: limits, user: webUser, password: webPassword)
         self.probeTimeout = probeTimeout
@@ -36,7 +43,7 @@ public final class ProtocolDriver: MinerDriver {
     }
 
     /// The LuxOS session kept for `address`, if any.
-    public func luxOSSession(of address: String) -> String? { luxSessions.withLock { $0[address] } }
+    public func luxOSSession(of address: String) -> String? { luxSessions.withLock { $0[address]?.id } }
 
     // MARK: Probe and identification
 
@@ -120,9 +127,11 @@ public final class ProtocolDriver: MinerDriver {
             if t.mode == .sleep || t.mode == .ramping { t.errors.removeAll { $0.hasPrefix("not hashing") } }
         case .luxos?:
             if t.mode == .unknown { t.mode = (t.hashrateTHs ?? 0) > 0 ? .normal : ((t.powerW ?? 0) < 200 ? .sleep : .ramping) }
-            // A controller opens the session it will command with now, not when time counts.
-            if holdsLuxOSSessions, luxOSSession(of: endpoint.address) == nil {
-                _ = try? await luxSession(endpoint, fresh: true)
+            // A controller opens the session it will command with now, not when time counts, and
+            // keeps it from lapsing.
+            if holdsLuxOSSessions {
+                let idle = luxSessions.withLock { $0[endpoint.address].map { Date().timeIntervalSince($0.lastUsed) } }
+                if idle == nil || idle! >= luxOSSessionRenewSeconds { _ = try? await luxSession(endpoint, fresh: true) }
             }
         default:
             if t.mode == .unknown, let h = t.hashrateTHs { t.mode = h > 0 ? .normal : .unknown }
@@ -201,6 +210,7 @@ public final class ProtocolDriver: MinerDriver {
             do {
                 let bytes = try await rpc.send(req, to: endpoint.address, port: endpoint.rpcPort)
                 _ = try LuxOSReply.checked(try LuxOSReply.reply(bytes, command: req.command))
+                luxSessions.withLock { if $0[endpoint.address]?.id == sid { $0[endpoint.address]?.lastUsed = Date() } }
                 return
             } catch let error as LuxOSError {
                 if case .sessionExpired = error.reason, attempt == 0 {
@@ -214,12 +224,20 @@ public final class ProtocolDriver: MinerDriver {
     }
 
     private func luxSession(_ endpoint: MinerEndpoint, fresh: Bool) async throws -> String {
-        if !fresh, let sid = luxSessions.withLock({ $0[endpoint.address] }) { return sid }
+        let kept = luxSessions.withLock { $0[endpoint.address] }
+        let idle = kept.map { Date().timeIntervalSince($0.lastUsed) } ?? .infinity
+        // A session about to lapse is renewed rather than used.
+        if !fresh, let kept, idle < Self.luxOSSessionLifetimeSeconds - 5 { return kept.id }
+        // Ours may still be open: end it, or LuxOS refuses a new one (one at a time).
+        if let kept, idle < Self.luxOSSessionLifetimeSeconds {
+            _ = try? await rpc.send(LuxOSCommand.logoff(session: kept.id), to: endpoint.address, port: endpoint.rpcPort)
+        }
+        luxSessions.withLock { $0[endpoint.address] = nil }
         // Log on; when another session is open (LuxOS allows one at a time), share it.
         for request in [LuxOSCommand.logon, LuxOSCommand.session] {
             let bytes = try await rpc.send(request, to: endpoint.address, port: endpoint.rpcPort)
             if let sid = try? LuxOSReply.sessionID(try LuxOSReply.reply(bytes, command: request.command)), !sid.isEmpty {
-                luxSessions.withLock { $0[endpoint.address] = sid }
+                luxSessions.withLock { $0[endpoint.address] = (sid, Date()) }
                 return sid
             }
         }

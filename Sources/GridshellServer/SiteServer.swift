@@ -97,7 +97,8 @@ public enum SiteServer {
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let limits = TransportLimits(connectTimeout: .milliseconds(Int64(options.minerTimeoutSeconds * 500)), replyTimeout: .milliseconds(Int64(options.minerTimeoutSeconds * 1000)))
-        let driver = ProtocolDriver(group: group, limits: limits, webUser: options.webUser, webPassword: options.webPassword)
+        // The controller holds its LuxOS sessions open, so a curtailment is one request per miner.
+        let driver = ProtocolDriver(group: group, limits: limits, webUser: options.webUser, webPassword: options.webPassword, holdsLuxOSSessions: true)
         let poller = FleetPoller(
             driver: driver, settings: FleetSettings(concurrency: options.pollConcurrency),
             endpoints: binding.addresses.map { MinerEndpoint(address: $0, rpcPort: options.rpcPort, webPort: options.webPort) })

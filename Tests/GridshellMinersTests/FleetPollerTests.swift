@@ -168,6 +168,34 @@ import Testing
         #expect(lapsed.exchanges.rpcRequests - again.rpcRequests == 1 && lapsed.setting == .sleep)
     }
 
+    @Test func aControllerRenewsAnIdleLuxOSSessionBeforeItLapses() async throws {
+        let sim = try await fleet(2, first: "127.42.3.11", mix: "s21/luxos:1")
+        defer { Task { await sim.stop() } }
+        // Renewed after 0.3 s idle here (40 s in service, against LuxOS's minute).
+        let driver = ProtocolDriver(
+            group: Self.group, limits: TransportLimits(connectTimeout: .milliseconds(500), replyTimeout: .milliseconds(2_000)), holdsLuxOSSessions: true,
+            luxOSSessionRenewSeconds: 0.3)
+        let addresses = sim.miners.map(\.spec.address)
+        let p = FleetPoller(driver: driver, settings: FleetSettings(concurrency: 8), endpoints: addresses.map { MinerEndpoint(address: $0, rpcPort: 14_128, webPort: 18_180) })
+        _ = await p.poll()
+        let first = sim.miners.map(\.activeSession)
+        // Read again at once: the session is fresh and kept.
+        _ = await p.poll()
+        #expect(sim.miners.allSatisfy { $0.exchanges.logons == 1 })
+        try await Task.sleep(nanoseconds: 400_000_000)
+        _ = await p.poll()
+        for (m, old) in zip(sim.miners, first) {
+            #expect(m.exchanges.logons == 2, "an idle session is ended and a new one opened")
+            #expect(m.activeSession != nil && m.activeSession != old && driver.luxOSSession(of: m.spec.address) == m.activeSession)
+        }
+        // The curtailment that follows is one request.
+        let before = sim.miners.map(\.exchanges)
+        let acks = await p.acknowledge(addresses.map { (address: $0, command: .sleep) })
+        let allAcknowledged = acks.allSatisfy { $0.acknowledged }
+        #expect(allAcknowledged)
+        for (m, was) in zip(sim.miners, before) { #expect(m.exchanges.rpcRequests - was.rpcRequests == 1) }
+    }
+
     @Test func aMonitorTakesNoLuxOSSession() async throws {
         let sim = try await fleet(2, first: "127.42.4.1", mix: "s21/luxos:1")
         defer { Task { await sim.stop() } }
