@@ -38,7 +38,7 @@ grid_programs:
   openadr: {vtn_url: "http://127.0.0.1:$PORT/OpenADR2/Simple/2.0b", ven_name: bench-site, credit_usd_per_mwh: 100, poll_seconds: 1}
 YAML
 # A quiet February night at real speed: every miner mines until the event.
-$BIN serve --site "$DIR/site.yaml" --db "$DIR/site.sqlite" --from 2021-02-02T03:00:00Z --speed 1 --rpc-port 24500 --web-port 28500 --port 0 --poll-seconds 1 > "$DIR/serve.log" 2>&1 &
+LOG_LEVEL=info $BIN serve --site "$DIR/site.yaml" --db "$DIR/site.sqlite" --from 2021-02-02T03:00:00Z --speed 1 --rpc-port 24500 --web-port 28500 --port 0 --poll-seconds 1 > "$DIR/serve.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 600); do grep -q '"type": "opt"' "$DIR/vtn.jsonl" 2>/dev/null && break; sleep 0.1; done
 sleep 45

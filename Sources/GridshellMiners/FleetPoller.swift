@@ -91,7 +91,13 @@ public final class FleetPoller: MinerFleet, Sendable {
         var state: MinerState
         /// Not polled again before this time (backoff after failures).
         var notBefore: Date
+        /// When the reading now in `state` was begun: a slower read begun earlier (a sweep
+        /// that started before a command) does not overwrite a newer one.
+        var readBegan = Date.distantPast
     }
+
+    /// One miner read: when it began, what came back, the identity it was read with.
+    typealias Reading = (address: String, began: Date, result: Result<MinerTelemetry, any Error>, identity: MinerIdentity?)
 
     private let entries: Mutex<[String: Entry]>
     private let order: Mutex<[String]>
@@ -182,28 +188,30 @@ public final class FleetPoller: MinerFleet, Sendable {
 
     /// Reads `entries`, at most `concurrency` at a time, identifying those not yet known. A sweep
     /// (`yielding`) waits before each read while urgent work is under way.
-    private func readEach(_ entries: [Entry], yielding: Bool = false) async -> [(String, Result<MinerTelemetry, any Error>, MinerIdentity?)] {
+    private func readEach(_ entries: [Entry], yielding: Bool = false) async -> [Reading] {
         let driver = self.driver
-        return await boundedMap(entries, limit: settings.concurrency) { [self] entry -> (String, Result<MinerTelemetry, any Error>, MinerIdentity?) in
+        return await boundedMap(entries, limit: settings.concurrency) { [self] entry -> Reading in
             while yielding, urgent.load(ordering: .relaxed) > 0, !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: 20_000_000)
             }
             var identity = entry.identity
+            let began = Date()
             do {
                 if identity == nil { identity = try await driver.identify(entry.endpoint) }
-                return (entry.endpoint.address, .success(try await driver.read(entry.endpoint, identity: identity)), identity)
+                return (entry.endpoint.address, began, .success(try await driver.read(entry.endpoint, identity: identity)), identity)
             } catch {
-                return (entry.endpoint.address, .failure(error), identity)
+                return (entry.endpoint.address, began, .failure(error), identity)
             }
         }
     }
 
-    private func record(_ results: [(String, Result<MinerTelemetry, any Error>, MinerIdentity?)]) {
+    private func record(_ results: [Reading]) {
         let now = Date()
         let settings = self.settings
         entries.withLock { map in
-            for (address, result, identity) in results {
-                guard var e = map[address] else { continue }
+            for (address, began, result, identity) in results {
+                guard var e = map[address], began >= e.readBegan else { continue }
+                e.readBegan = began
                 if let identity { e.identity = identity }
                 switch result {
                 case .success(var t):
@@ -237,6 +245,7 @@ public final class FleetPoller: MinerFleet, Sendable {
     public func read(_ address: String) async -> MinerState? {
         guard let entry = entries.withLock({ $0[address] }) else { return nil }
         var identity = entry.identity
+        let began = Date()
         let result: Result<MinerTelemetry, any Error>
         do {
             if identity == nil { identity = try await driver.identify(entry.endpoint) }
@@ -244,7 +253,7 @@ public final class FleetPoller: MinerFleet, Sendable {
         } catch {
             result = .failure(error)
         }
-        record([(address, result, identity)])
+        record([(address, began, result, identity)])
         return entries.withLock { $0[address]?.state }
     }
 

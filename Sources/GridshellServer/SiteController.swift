@@ -399,11 +399,24 @@ public actor SiteController {
         // sweep's next turn: the grid operator hears of it seconds sooner. The reads go in the
         // order the commands went, from the ramp's end after the first was sent; reading is
         // slower than commanding, so each miner is read at least a ramp after its command.
+        logger.info(
+            "commands sent",
+            metadata: [
+                "gridshell.commands": "\(records.count)", "gridshell.acknowledged": "\(outcomes.filter(\.acknowledged).count)",
+                "gridshell.seconds": "\(String(format: "%.2f", now.timeIntervalSince(sentAt)))",
+            ])
         for (seconds, addresses) in confirm {
             let wait = seconds + 0.5 - Date().timeIntervalSince(sentAt)
+            let logger = self.logger
             Task {
                 if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
                 let read = await self.fleet.read(addresses)
+                logger.info(
+                    "curtailment read back",
+                    metadata: [
+                        "gridshell.miners": "\(addresses.count)", "gridshell.asleep": "\(read.filter { $0.telemetry?.mode == .sleep }.count)",
+                        "gridshell.seconds": "\(String(format: "%.2f", Date().timeIntervalSince(sentAt)))",
+                    ])
                 await self.observe(read)
             }
         }
