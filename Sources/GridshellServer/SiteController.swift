@@ -290,6 +290,9 @@ public actor SiteController {
     /// The poller's newest view; confirms commands the telemetry now shows and acts on it.
     public func observe(_ polled: [MinerState], at now: Date = Date()) async {
         for s in polled { states[s.address] = s }
+        // What the fleet shows goes out first (the grid operator's report reads it), then the
+        // record of what it confirmed.
+        if awaiting.count > 100 { publish(now: now) }
         var confirmed: [CommandEnd] = []
         for (key, pending) in awaiting {
             guard let t = states[pending.address]?.telemetry, states[pending.address]?.reachable == true, FleetPoller.confirms(t, pending.command) else { continue }
