@@ -19,16 +19,24 @@ nodes=${3:-3}
 gpus=${4:-4}
 base=${SLURM_TEST_PORT_BASE:-16810}
 
-# Sends TERM to the process named in a pid file, then KILL if it is still there after 5 s.
-kill_pidfile() {
-  local file=$1 pid
-  [ -f "$file" ] || return 0
-  pid=$(cat "$file" 2>/dev/null || true)
-  rm -f "$file"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
+# Sends TERM to the processes named in the given pid files, then KILL to those still there
+# after 5 s.
+kill_pidfiles() {
+  local pids=() f pid
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f" 2>/dev/null || true)
+    rm -f "$f"
+    [[ "$pid" =~ ^[0-9]+$ ]] && kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+  done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  for _ in $(seq 50); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && return 0
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
 }
 
 stop() {
@@ -38,23 +46,22 @@ stop() {
   if [ -f "$dir/slurm.conf" ] && [ -f "$dir/pids/slurmctld.pid" ]; then
     SLURM_CONF="$dir/slurm.conf" timeout 5 scancel --quiet --full --signal=KILL --state=RUNNING --user=root 2>/dev/null || true
   fi
-  for f in "$dir"/pids/slurmd-*.pid; do [ -e "$f" ] && kill_pidfile "$f"; done
-  kill_pidfile "$dir/pids/slurmctld.pid"
+  kill_pidfiles "$dir"/pids/slurmd-*.pid "$dir/pids/slurmctld.pid"
   # slurmstepd processes of this cluster, found by the spool directories under DIR.
   for p in $(pgrep -f "slurmstepd" 2>/dev/null || true); do
-    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "$dir"; then kill -KILL "$p" 2>/dev/null || true; fi
-    if [ -d "/proc/$p" ] && grep -qz "SLURM_CONF=$dir/slurm.conf" "/proc/$p/environ" 2>/dev/null; then kill -KILL "$p" 2>/dev/null || true; fi
+    if { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q "$dir"; then kill -KILL "$p" 2>/dev/null || true; fi
+    if grep -qz "SLURM_CONF=$dir/slurm.conf" "/proc/$p/environ" 2>/dev/null; then kill -KILL "$p" 2>/dev/null || true; fi
   done
   # Job scripts: a job id and SLURM_CONF pointing into DIR in their environment (an operator's
   # shell with SLURM_CONF exported has no job id and is left alone).
   for p in $(pgrep -u 0 . 2>/dev/null || true); do
     [ "$p" = "$$" ] && continue
-    local env; env=$(tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null || true)
+    local env; env=$({ tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null || true)
     if grep -qx "SLURM_CONF=$dir/slurm.conf" <<<"$env" && grep -q "^SLURM_JOB_ID=" <<<"$env"; then
       kill -KILL "$p" 2>/dev/null || true
     fi
   done
-  kill_pidfile "$dir/pids/munged.pid"
+  kill_pidfiles "$dir/pids/munged.pid"
 }
 
 start() {
