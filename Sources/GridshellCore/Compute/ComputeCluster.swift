@@ -7,7 +7,7 @@ import Foundation
 /// Every command names one job by its scheduler id and throws when the scheduler refuses it;
 /// the error says which command, which job and what the scheduler answered.
 public protocol ComputeCluster: Sendable {
-    /// Every job the scheduler still knows, pending and running first.
+    /// Every job the scheduler still knows (finished ones until it forgets them).
     func jobs() async throws -> [ComputeJob]
     /// Every node with its GPUs and their allocation.
     func nodes() async throws -> [ComputeNode]

@@ -30,6 +30,9 @@ public struct ComputeJob: Sendable, Equatable, Identifiable {
     public var profile: AIJob.Kind
     /// Where the tier and profile came from, so an operator can see why a job is treated so.
     public var tagSource: TagSource
+    /// What was wrong with the job's own tag when it had a malformed one (the other sources
+    /// were used instead).
+    public var tagIssue: String?
     public var priority: Int
     /// Held: pending and kept from starting until released.
     public var held: Bool
@@ -50,7 +53,7 @@ public struct ComputeJob: Sendable, Equatable, Identifiable {
     public init(
         id: ID, name: String, partition: String, state: State, reason: String = "", nodes: [String] = [],
         gpuCount: Int = 0, gpuIndices: [String: [Int]] = [:], flexTier: Int = 0, profile: AIJob.Kind = .inference,
-        tagSource: TagSource = .fallback, priority: Int = 0, held: Bool = false, requeueCount: Int = 0,
+        tagSource: TagSource = .fallback, tagIssue: String? = nil, priority: Int = 0, held: Bool = false, requeueCount: Int = 0,
         submitTime: Date? = nil, startTime: Date? = nil, comment: String = "", qos: String = "", user: String = ""
     ) {
         self.id = id
@@ -64,6 +67,7 @@ public struct ComputeJob: Sendable, Equatable, Identifiable {
         self.flexTier = flexTier
         self.profile = profile
         self.tagSource = tagSource
+        self.tagIssue = tagIssue
         self.priority = priority
         self.held = held
         self.requeueCount = requeueCount
