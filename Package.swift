@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "GridshellCore", targets: ["GridshellCore"]),
         .library(name: "GridshellDispatch", targets: ["GridshellDispatch"]),
         .library(name: "GridshellCLI", targets: ["GridshellCLI"]),
+        .library(name: "GridshellCompute", targets: ["GridshellCompute"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -31,6 +32,15 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(name: "GridshellDispatch", dependencies: ["GridshellCore"]),
+        // The AI side: Slurm through its command-line tools, and the GPU power-cap agent.
+        .target(
+            name: "GridshellCompute",
+            dependencies: [
+                "GridshellCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Pure protocol code shared by the clients and the simulator: lenient cgminer JSON,
         // reply parsing into telemetry, identification, HTTP Digest.
         .target(
@@ -149,6 +159,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures/OpenADR"]
+        ),
+        .testTarget(
+            name: "GridshellComputeTests",
+            dependencies: [
+                "GridshellCompute", "GridshellCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "GridshellCLITests",

@@ -1,0 +1,114 @@
+import Foundation
+import GridshellCompute
+import GridshellCore
+import Testing
+
+/// Against a real slurmctld and slurmd (started by the tests themselves; `make test` installs
+/// Slurm and munge). They fail, not skip, when Slurm is missing.
+@Suite(.serialized) struct SlurmClusterTests {
+    @Test func readsJobsAndNodesWithTheirTiers() async throws {
+        try await SlurmHarness.with { h in
+            let nodes = try await h.slurm.nodes()
+            #expect(nodes.count == 2 && nodes.allSatisfy { $0.gpusTotal == 4 && $0.gpusAllocated == 0 && $0.state == "idle" })
+            let infer = try await h.submit("chat", partition: "inference", gpus: 2)
+            let train = try await h.submit("pretrain", partition: "training", gpus: 2, comment: "gridshell:flex=2,profile=training")
+            let batch = try await h.submit("eval", partition: "batch", gpus: 1)
+            for id in [infer, train, batch] { try await h.waitForJob(id, "running") { $0.state == .running } }
+            let jobs = Dictionary(uniqueKeysWithValues: try await h.slurm.jobs().map { ($0.id, $0) })
+            #expect(jobs[infer]?.flexTier == 0 && jobs[infer]?.profile == .inference && jobs[infer]?.tagSource == .partition)
+            #expect(jobs[train]?.flexTier == 2 && jobs[train]?.profile == .training && jobs[train]?.tagSource == .comment)
+            #expect(jobs[batch]?.flexTier == 3 && jobs[batch]?.profile == .batch)
+            for id in [infer, train, batch] {
+                let job = try #require(jobs[id])
+                let node = try #require(job.nodes.first)
+                #expect(job.gpuIndices[node]?.count == job.gpuCount, "job \(id): \(job.gpuIndices)")
+                #expect(job.startTime != nil)
+            }
+            #expect(try await h.gpusAllocated() == 5)
+        }
+    }
+
+    @Test func holdReleaseAndPriority() async throws {
+        try await SlurmHarness.with { h in
+            // Not eligible for an hour, so it stays pending while it is held and released.
+            let id = try await h.submit("later", partition: "training", gpus: 1, extra: ["--begin=now+3600"])
+            try await h.waitForJob(id, "pending") { $0.state == .pending && !$0.held }
+            try await h.slurm.hold(id)
+            try await h.waitForJob(id, "held") { $0.held }
+            try await h.slurm.setPriority(id, 4242)
+            // Release lets it go at once (it also clears the start delay).
+            try await h.slurm.release(id)
+            let running = try await h.waitForJob(id, "running after release") { $0.state == .running }
+            #expect(!running.held)
+            try await h.slurm.setPriority(id, 777)
+            try await h.waitForJob(id, "priority 777") { $0.priority == 777 }
+        }
+    }
+
+    @Test func checkpointThenRequeueFreesTheGPUsAndTheJobRunsAgain() async throws {
+        try await SlurmHarness.with { h in
+            let id = try await h.submit("pretrain", partition: "training", gpus: 4, comment: "gridshell:flex=3,profile=training")
+            let running = try await h.waitForJob(id, "running") { $0.state == .running }
+            let node = try #require(running.nodes.first)
+            #expect(running.gpuIndices[node] == [0, 1, 2, 3] && running.flexTier == 3)
+            try await waitFor("the job script to start") { (h.file("starts-\(id)"), "no starts file") }
+            #expect(try await h.gpusAllocated() == 4)
+
+            // The job writes its checkpoint but does not stop by itself within the grace time.
+            let outcome = try await h.slurm.signalCheckpoint(id, graceSeconds: 1)
+            #expect(outcome == .stillRunning)
+            let checkpoint = try await waitFor("the checkpoint file") { (h.file("ckpt-\(id)"), "none yet") }
+            #expect(checkpoint.hasPrefix("checkpoint 0"))
+
+            try await h.slurm.requeue(id, hold: true)
+            let pending = try await h.waitForJob(id, "pending and held after requeue") { $0.state == .pending && $0.held }
+            #expect(pending.requeueCount == 1)
+            try await waitFor("the node's GPUs to be freed") {
+                let n = try await h.gpusAllocated()
+                return (n == 0 ? true : nil, "\(n) GPUs allocated")
+            }
+
+            try await h.slurm.release(id)
+            try await h.waitForJob(id, "running again") { $0.state == .running }
+            try await waitFor("the second start") {
+                let starts = h.file("starts-\(id)") ?? ""
+                return (starts.split(separator: "\n").count == 2 ? starts : nil, starts)
+            }
+            #expect(try await h.gpusAllocated() == 4)
+        }
+    }
+
+    @Test func aJobThatRequeuesItselfOnTheSignalStopsWithinTheGrace() async throws {
+        try await SlurmHarness.with { h in
+            let id = try await h.submit("selfsave", partition: "training", gpus: 1, requeueItself: true)
+            try await h.waitForJob(id, "running") { $0.state == .running }
+            try await waitFor("the job script to start") { (h.file("starts-\(id)"), "no starts file") }
+            let outcome = try await h.slurm.signalCheckpoint(id, graceSeconds: 15)
+            #expect(outcome == .stopped(.pending))
+            #expect(h.file("ckpt-\(id)") != nil)
+        }
+    }
+
+    @Test func cancelBatchAndErrorsNameTheCommand() async throws {
+        try await SlurmHarness.with { h in
+            let id = try await h.submit("scratch", partition: "batch", gpus: 2)
+            try await h.waitForJob(id, "running") { $0.state == .running }
+            try await h.slurm.cancel(id)
+            try await waitFor("the batch job to be cancelled") {
+                let job = try await h.job(id)
+                return (job == nil || job?.state == .cancelled ? true : nil, "\(String(describing: job?.state))")
+            }
+            try await waitFor("its GPUs to be freed") {
+                let n = try await h.gpusAllocated()
+                return (n == 0 ? true : nil, "\(n) GPUs allocated")
+            }
+            await #expect {
+                try await h.slurm.hold("999999")
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("`scontrol hold 999999` exited with status 1") && text.contains("Invalid job id")
+            }
+            await #expect(throws: SlurmCommandError.self) { try await h.slurm.cancel("1; rm -rf /") }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import GridshellCompute
+import GridshellCore
+import Testing
+
+/// A real Slurm cluster started by scripts/slurm-cluster.sh in a temporary directory, with
+/// helpers for jobs the tests submit.
+struct SlurmHarness {
+    let dir: URL
+    let slurm: SlurmCLI
+    let script = repositoryRoot.appendingPathComponent("scripts/slurm-cluster.sh").path
+    let runner: CommandRunner
+
+    /// Starts a cluster, runs `body`, and stops the cluster whatever happens.
+    static func with(nodes: Int = 2, gpus: Int = 4, _ body: (SlurmHarness) async throws -> Void) async throws {
+        let dir = try makeTemporaryDirectory("gridshell-slurm")
+        // An unusual port range, different per run, so runs on one machine do not meet.
+        let base = 17_000 + Int.random(in: 0..<200) * 10
+        let runner = CommandRunner(environment: ["SLURM_TEST_PORT_BASE": String(base)], timeoutSeconds: 90)
+        let harness = SlurmHarness(dir: dir, slurm: SlurmCLI(slurmConf: dir.appendingPathComponent("slurm.conf").path, timeoutSeconds: 20), runner: runner)
+        var failure: (any Error)?
+        do {
+            _ = try await runner.run(harness.script, ["start", dir.path, String(nodes), String(gpus)])
+            try await body(harness)
+        } catch {
+            failure = error
+        }
+        _ = try? await runner.run(harness.script, ["stop", dir.path])
+        if failure == nil { try? FileManager.default.removeItem(at: dir) }
+        if let failure {
+            Issue.record("Slurm logs kept in \(dir.path)/logs")
+            throw failure
+        }
+    }
+
+    /// A job script that notes each start, writes a checkpoint file on SIGUSR1 and, with
+    /// `requeueItself`, then asks Slurm to requeue it (as training frameworks do).
+    func jobScript(requeueItself: Bool = false) throws -> String {
+        let path = dir.appendingPathComponent(requeueItself ? "job-requeue.sh" : "job.sh")
+        let onSignal = requeueItself ? "; scontrol requeue $SLURM_JOB_ID" : ""
+        let text = """
+            #!/bin/bash
+            echo "start ${SLURM_RESTART_COUNT:-0}" >> \(dir.path)/starts-$SLURM_JOB_ID
+            trap 'echo "checkpoint ${SLURM_RESTART_COUNT:-0}" > \(dir.path)/ckpt-$SLURM_JOB_ID\(onSignal)' USR1
+            while true; do sleep 0.2 & wait $!; done
+
+            """
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path.path)
+        return path.path
+    }
+
+    func submit(
+        _ name: String, partition: String, gpus: Int, comment: String? = nil, hold: Bool = false, requeueItself: Bool = false,
+        extra: [String] = []
+    ) async throws -> String {
+        try await slurm.submit(SlurmSubmission(
+            script: try jobScript(requeueItself: requeueItself), name: name, partition: partition, gpusPerNode: gpus, comment: comment,
+            output: dir.appendingPathComponent("out-%j.txt").path, hold: hold, extra: extra))
+    }
+
+    func job(_ id: String) async throws -> ComputeJob? { try await slurm.jobs().first { $0.id == id } }
+
+    /// Waits until the job satisfies `condition`.
+    @discardableResult
+    func waitForJob(_ id: String, _ what: String, seconds: Double = 30, _ condition: @escaping (ComputeJob) -> Bool) async throws -> ComputeJob {
+        try await waitFor("job \(id) \(what)", seconds: seconds) {
+            let job = try await self.job(id)
+            return (job.flatMap { condition($0) ? $0 : nil }, job.map { "\($0.state) \($0.reason) held=\($0.held) nodes=\($0.nodes)" } ?? "job not listed")
+        }
+    }
+
+    func gpusAllocated() async throws -> Int { try await slurm.nodes().reduce(0) { $0 + $1.gpusAllocated } }
+
+    func file(_ name: String) -> String? { try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) }
+}
