@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "GridshellServer",
             dependencies: [
-                "GridshellCore", "GridshellDispatch", "GridshellMiners", "GridshellSimulator", "GridshellStore", "GridshellGrid",
+                "GridshellCore", "GridshellDispatch", "GridshellMiners", "GridshellSimulator", "GridshellStore", "GridshellGrid", "GridshellCompute",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "GridshellServerTests",
             dependencies: [
-                "GridshellServer", "GridshellStore", "GridshellCore", "GridshellSimulator", "GridshellMiners", "GridshellGrid",
+                "GridshellServer", "GridshellStore", "GridshellCore", "GridshellSimulator", "GridshellMiners", "GridshellGrid", "GridshellCompute",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -47,6 +47,8 @@ public actor SiteController {
     private var lastSent: [String: (command: MinerCommand, at: Date)] = [:]
     /// Commands acknowledged, waiting for the telemetry to confirm them.
     private var awaiting: [String: (address: String, command: MinerCommand)] = [:]
+    /// Miner command batches being sent: the AI side waits for them (miners shed first).
+    private var sending = 0
     /// Commands found unfinished at start, settled after the first poll.
     private var unfinished: [CommandRecord] = []
     private var actuating = false
@@ -380,6 +382,8 @@ public actor SiteController {
     /// Sends journalled commands (one per miner) and records how each ended; a miner the fleet
     /// does not know is recorded as failed, with the reason.
     private func send(_ records: [CommandRecord], attempts: Int) async {
+        sending += 1
+        defer { sending -= 1 }
         let sentAt = Date()
         let outcomes = await fleet.acknowledge(records.map { ($0.address, $0.command) })
         var byAddress: [String: CommandOutcome] = [:]
@@ -463,6 +467,14 @@ public actor SiteController {
     }
 
     // MARK: What the API and the dashboard read
+
+    /// What the plan in force asks of the AI side: every load's level, and whether it sheds firm
+    /// load; nil while miner commands are still going out (miners are shed first) or before the
+    /// first plan.
+    public var aiSide: (levels: [Double], emergency: Bool)? {
+        guard sending == 0, let decision else { return nil }
+        return (decision.solution.levels, decision.solution.shedMW > 1e-9)
+    }
 
     public var minerStates: [MinerState] { binding.addresses.compactMap { states[$0] } }
 

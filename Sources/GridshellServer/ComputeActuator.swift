@@ -1,0 +1,294 @@
+import Foundation
+import GridshellCompute
+import GridshellCore
+import GridshellDispatch
+import Logging
+import ServiceLifecycle
+
+/// Carries the AI side of each plan out through the scheduler and the GPU power agents: a
+/// capped job's GPUs are held to its cap, a paused flex-3 or batch job is asked to checkpoint and
+/// is requeued (which frees its GPUs), and inference is capped only when the plan sheds firm load.
+/// Lowering is immediate; raising goes in stages so the site does not surge.
+///
+/// Scheduler jobs are matched to the site file's jobs by name.
+public actor ComputeActuator {
+    public struct Settings: Sendable, Equatable {
+        /// How long a job has to write its checkpoint before it is requeued.
+        public var checkpointGraceSeconds: Double
+        /// A cap rises by at most this share of full power per stage.
+        public var rampStepFraction: Double
+        /// Wall seconds between stages of a ramp back up (one released job per stage too).
+        public var rampStepSeconds: Double
+        public init(checkpointGraceSeconds: Double = 30, rampStepFraction: Double = 0.1, rampStepSeconds: Double = 60) {
+            self.checkpointGraceSeconds = checkpointGraceSeconds
+            self.rampStepFraction = rampStepFraction
+            self.rampStepSeconds = rampStepSeconds
+        }
+    }
+
+    /// What the plan asks of one site job.
+    public enum Target: Sendable, Equatable {
+        case full
+        /// Each GPU at this fraction of its full power.
+        case cap(Double)
+        /// Checkpoint and requeue; held until the plan wants it back.
+        case pause
+    }
+
+    /// One thing done to the scheduler or the GPUs.
+    public struct Action: Sendable, Codable, Equatable {
+        public var at: Date
+        /// The site file's job, and the scheduler's job id.
+        public var job: String
+        public var schedulerJob: String
+        /// `cap`, `uncap`, `checkpoint`, `requeue`, `hold`, `release`.
+        public var kind: String
+        public var detail: String
+        public var error: String?
+    }
+
+    let cluster: any ComputeCluster
+    let agents: [GPUPowerAgent]
+    let site: DispatchSite
+    public let settings: Settings
+    let logger: Logger
+    /// Cap fraction applied per scheduler job (absent: full power).
+    private var applied: [ComputeJob.ID: Double] = [:]
+    /// Scheduler jobs Gridshell checkpointed and holds.
+    private var paused: Set<ComputeJob.ID> = []
+    private var lastRaise = Date.distantPast
+    public private(set) var actions: [Action] = []
+    public private(set) var jobs: [ComputeJob] = []
+    public private(set) var lastError: String?
+
+    public init(cluster: any ComputeCluster, agents: [GPUPowerAgent], site: DispatchSite, settings: Settings = Settings(), logger: Logger = Logger(label: "gridshell.compute")) {
+        self.cluster = cluster
+        self.agents = agents
+        self.site = site
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// What the plan's `level` for load `i` asks of its job.
+    public nonisolated func target(load i: Int, level: Double) -> Target? {
+        let load = site.loads[i]
+        guard case .job(let c, let j) = load.kind else { return nil }
+        let job = site.site.gpuClusters[c].jobs[j]
+        let system = site.site.gpuClusters[c].system
+        if load.hull[0].relative == 0, level < 1 - 1e-9 {
+            // Time-sharing between paused and the lowest cap: pause when it is mostly paused.
+            if level <= 0.5 { return .pause }
+            return .cap(Self.capFraction(powerMW: load.hull[1].powerMW, job: job, system: system, pue: site.site.cooling.ai))
+        }
+        let f = Self.capFraction(powerMW: load.powerMW(level: level), job: job, system: system, pue: site.site.cooling.ai)
+        return f >= 0.999 ? .full : .cap(f)
+    }
+
+    /// The GPU cap that makes a job draw `powerMW` at the meter.
+    static func capFraction(powerMW: Double, job: AIJob, system: GPUSystem, pue: Double) -> Double {
+        let perGPUOverheadW = system.overheadW / Double(system.gpusPerSystem)
+        let perGPUW = powerMW * 1e6 / (Double(job.gpus) * pue) - perGPUOverheadW
+        return min(max(perGPUW / system.gpuMaxPowerW, system.minCapFraction), 1)
+    }
+
+    /// Brings the scheduler and the GPUs to the plan's `levels`. With `emergency` (the plan sheds
+    /// firm load) inference is capped to its floor too. Returns what was done.
+    @discardableResult
+    public func apply(levels: [Double], emergency: Bool, now: Date = Date()) async -> [Action] {
+        do {
+            jobs = try await cluster.jobs()
+            lastError = nil
+        } catch {
+            lastError = "\(error)"
+            logger.error("scheduler unreachable; the AI side keeps its last settings", metadata: ["gridshell.error": "\(error)"])
+            return []
+        }
+        var done: [Action] = []
+        var pauses: [(String, ComputeJob)] = []
+        var releases: [(String, ComputeJob)] = []
+        let canRaise = now.timeIntervalSince(lastRaise) >= settings.rampStepSeconds
+        var raised = false
+        for (i, level) in levels.enumerated() where i < site.loads.count {
+            guard let target = target(load: i, level: level), case .job(let c, let j) = site.loads[i].kind else { continue }
+            let name = site.site.gpuClusters[c].jobs[j].name
+            for job in jobs where job.name == name {
+                switch target {
+                case .pause:
+                    if job.state == .running || (job.state == .pending && !job.held) { pauses.append((name, job)) }
+                case .full, .cap:
+                    if paused.contains(job.id) {
+                        releases.append((name, job))
+                        continue
+                    }
+                    guard job.state == .running else { continue }
+                    let wanted: Double = if case .cap(let f) = target { f } else { 1 }
+                    let now0 = applied[job.id] ?? 1
+                    var next = wanted
+                    if wanted > now0 + 1e-6 {
+                        // Up in stages.
+                        guard canRaise else { continue }
+                        next = min(wanted, now0 + settings.rampStepFraction)
+                        raised = true
+                    }
+                    guard abs(next - now0) > 1e-6 else { continue }
+                    done.append(await setCap(next, job: job, name: name, now: now))
+                }
+            }
+        }
+        // Inference gives way only when the plan sheds firm load.
+        let inferenceNames = Set(site.site.gpuClusters.flatMap { $0.jobs.filter { $0.kind == .inference }.map(\.name) })
+        for job in jobs where job.state == .running && inferenceNames.contains(job.name) {
+            let floor = site.site.gpuClusters.first { $0.jobs.contains { $0.name == job.name } }?.system.minCapFraction ?? 1
+            let wanted = emergency ? floor : 1
+            let now0 = applied[job.id] ?? 1
+            if wanted < now0 - 1e-6 || (wanted > now0 + 1e-6 && canRaise) {
+                let next = wanted < now0 ? wanted : min(wanted, now0 + settings.rampStepFraction)
+                if wanted > now0 { raised = true }
+                done.append(await setCap(next, job: job, name: job.name, now: now))
+            }
+        }
+        // Caps bind now, not at the agents' next pass.
+        if !done.isEmpty { for agent in agents { await agent.tick() } }
+        // Checkpoint and requeue after the caps: the cheaper step first.
+        for (name, job) in pauses { done += await pause(job, name: name, now: now) }
+        // One held job back per stage.
+        if canRaise, let (name, job) = releases.first {
+            do {
+                try await cluster.release(job.id)
+                paused.remove(job.id)
+                done.append(Action(at: now, job: name, schedulerJob: job.id, kind: "release", detail: "back in the queue"))
+            } catch {
+                done.append(Action(at: now, job: name, schedulerJob: job.id, kind: "release", detail: "", error: "\(error)"))
+            }
+            raised = true
+        }
+        if raised { lastRaise = now }
+        record(done)
+        return done
+    }
+
+    private func setCap(_ fraction: Double, job: ComputeJob, name: String, now: Date) async -> Action {
+        do {
+            for agent in agents {
+                if fraction >= 1 - 1e-6 { await agent.clearCap(job: job.id) } else { try await agent.setCap(.fraction(fraction), job: job.id) }
+            }
+            if fraction >= 1 - 1e-6 { applied[job.id] = nil } else { applied[job.id] = fraction }
+            return Action(
+                at: now, job: name, schedulerJob: job.id, kind: fraction >= 1 - 1e-6 ? "uncap" : "cap",
+                detail: String(format: "GPUs at %.0f %% of full power", fraction * 100))
+        } catch {
+            return Action(at: now, job: name, schedulerJob: job.id, kind: "cap", detail: "", error: "\(error)")
+        }
+    }
+
+    /// Checkpoint, then requeue held (which frees the GPUs); a pending job is only held.
+    private func pause(_ job: ComputeJob, name: String, now: Date) async -> [Action] {
+        var out: [Action] = []
+        do {
+            if job.state == .pending {
+                try await cluster.hold(job.id)
+                paused.insert(job.id)
+                return [Action(at: now, job: name, schedulerJob: job.id, kind: "hold", detail: "kept from starting")]
+            }
+            let outcome = try await cluster.signalCheckpoint(job.id, graceSeconds: settings.checkpointGraceSeconds)
+            out.append(Action(at: Date(), job: name, schedulerJob: job.id, kind: "checkpoint", detail: "\(outcome)"))
+            switch outcome {
+            case .stillRunning:
+                try await cluster.requeue(job.id, hold: true)
+                out.append(Action(at: Date(), job: name, schedulerJob: job.id, kind: "requeue", detail: "requeued and held; its GPUs are free"))
+            case .stopped(let state):
+                if state == .pending { try await cluster.hold(job.id) }
+                out.append(Action(at: Date(), job: name, schedulerJob: job.id, kind: "hold", detail: "stopped by itself (\(state.rawValue)); held"))
+            }
+            paused.insert(job.id)
+            applied[job.id] = nil
+            for agent in agents { await agent.clearCap(job: job.id) }
+        } catch {
+            out.append(Action(at: Date(), job: name, schedulerJob: job.id, kind: "requeue", detail: "", error: "\(error)"))
+        }
+        return out
+    }
+
+    private func record(_ done: [Action]) {
+        for a in done {
+            if let e = a.error {
+                logger.error("AI-side action failed", metadata: ["gridshell.job": "\(a.job)", "gridshell.action": "\(a.kind)", "gridshell.error": "\(e)"])
+            } else {
+                logger.notice("AI-side action", metadata: ["gridshell.job": "\(a.job)", "gridshell.slurm.job": "\(a.schedulerJob)", "gridshell.action": "\(a.kind)", "gridshell.detail": "\(a.detail)"])
+            }
+        }
+        actions += done
+        if actions.count > 500 { actions.removeFirst(actions.count - 500) }
+    }
+
+    /// The AI side now: the scheduler's jobs with the cap each is held to and its GPUs' power.
+    public func status() async -> ComputeStatus {
+        var power: [ComputeJob.ID: Double] = [:]
+        var nodes: [ComputeStatus.Node] = []
+        for agent in agents {
+            guard let s = await agent.latest else { continue }
+            nodes.append(ComputeStatus.Node(name: s.node, gpuPowerW: s.nodeDrawW, gpus: s.gpus.count, problems: s.problems))
+            for (id, j) in s.jobs { power[id, default: 0] += j.drawW }
+        }
+        let list = jobs.map { j in
+            ComputeStatus.Job(
+                id: j.id, name: j.name, partition: j.partition, state: j.state.rawValue, held: j.held, flexTier: j.flexTier, profile: j.profile.rawValue,
+                gpus: j.gpuCount, nodes: j.nodes, capFraction: applied[j.id], pausedByGridshell: paused.contains(j.id), gpuPowerW: power[j.id])
+        }
+        return ComputeStatus(jobs: list, nodes: nodes, recentActions: Array(actions.suffix(50)), lastError: lastError)
+    }
+}
+
+/// The AI side as the API shows it.
+public struct ComputeStatus: Sendable, Codable, Equatable {
+    public struct Job: Sendable, Codable, Equatable {
+        public var id: String
+        public var name: String
+        public var partition: String
+        public var state: String
+        public var held: Bool
+        public var flexTier: Int
+        public var profile: String
+        public var gpus: Int
+        public var nodes: [String]
+        /// The cap Gridshell holds its GPUs to, as a fraction of full power (nil: none).
+        public var capFraction: Double?
+        public var pausedByGridshell: Bool
+        public var gpuPowerW: Double?
+    }
+
+    public struct Node: Sendable, Codable, Equatable {
+        public var name: String
+        public var gpuPowerW: Double
+        public var gpus: Int
+        public var problems: [String]
+    }
+
+    public var jobs: [Job]
+    public var nodes: [Node]
+    public var recentActions: [ComputeActuator.Action]
+    public var lastError: String?
+}
+
+/// Keeps the AI side on the plan: every `everySeconds` it hands the plan in force to the
+/// actuator, once the miners' commands for it have gone out.
+public struct ComputeService: Service {
+    let controller: SiteController
+    let actuator: ComputeActuator
+    let everySeconds: Double
+
+    public init(controller: SiteController, actuator: ComputeActuator, everySeconds: Double = 1) {
+        self.controller = controller
+        self.actuator = actuator
+        self.everySeconds = everySeconds
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            if let plan = await controller.aiSide {
+                await actuator.apply(levels: plan.levels, emergency: plan.emergency)
+            }
+            if !(await pause(everySeconds)) { break }
+        }
+    }
+}
