@@ -46,7 +46,7 @@ public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-/// Runs commands with Foundation's `Process`, off the caller's thread, with a time limit.
+/// Runs commands off the caller's thread, with a time limit.
 public struct CommandRunner: Sendable {
     /// Variables added to the inherited environment (e.g. `SLURM_CONF`).
     public var environment: [String: String]
@@ -88,48 +88,113 @@ public struct CommandRunner: Sendable {
         return output
     }
 
+    /// Spawns with `posix_spawn` and reaps with `waitpid` on this very pid: Foundation's
+    /// `Process` was seen to leave a finished child unreaped (and its caller waiting) when the
+    /// child had started daemons.
     private static func runBlocking(
         path: String, arguments: [String], environment: [String: String], line: String, timeout: Double
     ) -> Result<CommandOutput, CommandError> {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            return .failure(CommandError(command: line, kind: .launch("\(error)")))
+        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+        guard cloexecPipe(&outPipe) else { return .failure(CommandError(command: line, kind: .launch("pipe: errno \(errno)"))) }
+        guard cloexecPipe(&errPipe) else {
+            close(outPipe[0]); close(outPipe[1])
+            return .failure(CommandError(command: line, kind: .launch("pipe: errno \(errno)")))
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Its own process group, so a timeout ends whatever it started too; default signals.
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard spawned == 0 else {
+            close(outPipe[0]); close(errPipe[0])
+            return .failure(CommandError(command: line, kind: .launch(String(cString: strerror(spawned)))))
         }
         // Both pipes are drained while the command runs, so a large answer cannot block it.
         let group = DispatchGroup()
         let stdoutBox = DataBox(), stderrBox = DataBox()
-        for (pipe, box) in [(out, stdoutBox), (err, stderrBox)] {
+        for (fd, box) in [(outPipe[0], stdoutBox), (errPipe[0], stderrBox)] {
             group.enter()
             DispatchQueue.global().async {
-                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                box.set(readAll(fd))
+                close(fd)
                 group.leave()
             }
         }
-        var timedOut = false
-        if group.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            process.terminate()
-            if group.wait(timeout: .now() + 2) == .timedOut { kill(process.processIdentifier, SIGKILL) }
-            group.wait()
+        let timer = TimeoutFlag()
+        let pgid = pid
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+            guard timer.fire() else { return }
+            kill(-pgid, SIGTERM)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { kill(-pgid, SIGKILL) }
         }
-        process.waitUntilExit()
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let timedOut = !timer.disarm()
+        // A child the command left running may hold the pipes open; what was read within a
+        // second of the exit is the answer.
+        _ = group.wait(timeout: .now() + 1)
         let stdout = String(decoding: stdoutBox.data, as: UTF8.self)
         let stderr = String(decoding: stderrBox.data, as: UTF8.self)
         if timedOut {
             return .failure(CommandError(command: line, kind: .timedOut(seconds: timeout), stderr: stderr, stdout: stdout))
         }
-        return .success(CommandOutput(status: process.terminationStatus, stdout: stdout, stderr: stderr))
+        // Exit code, or 128 + the signal that ended it, as shells report it.
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return .success(CommandOutput(status: code, stdout: stdout, stderr: stderr))
+    }
+
+    /// A pipe whose ends are not inherited by other commands started meanwhile.
+    private static func cloexecPipe(_ fds: inout [Int32]) -> Bool {
+        guard pipe(&fds) == 0 else { return false }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return true
+    }
+
+    private static func readAll(_ fd: Int32) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 { data.append(contentsOf: buffer[0..<n]) } else if n == 0 || errno != EINTR { break }
+        }
+        return data
     }
 }
 
-/// A reader thread's result, handed back through the dispatch group's happens-before edge.
+/// Set once by whichever comes first: the timeout firing or the command ending.
+private final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state = 0  // 0 armed, 1 fired, 2 disarmed
+    /// True when the timeout fires before the command ended.
+    func fire() -> Bool { lock.withLock { if state == 0 { state = 1; return true }; return false } }
+    /// True when the command ended before the timeout fired.
+    func disarm() -> Bool { lock.withLock { if state == 0 { state = 2; return true }; return state == 2 } }
+}
+
+/// A reader thread's result, set once and read under a lock (the reader may still be blocked
+/// when the command's answer is taken).
 private final class DataBox: @unchecked Sendable {
-    var data = Data()
+    private let lock = NSLock()
+    private var stored = Data()
+    func set(_ data: Data) { lock.withLock { stored = data } }
+    var data: Data { lock.withLock { stored } }
 }

@@ -33,9 +33,14 @@ import Testing
             // Not eligible for an hour, so it stays pending while it is held and released.
             let id = try await h.submit("later", partition: "training", gpus: 1, extra: ["--begin=now+3600"])
             try await h.waitForJob(id, "pending") { $0.state == .pending && !$0.held }
-            try await h.slurm.hold(id)
-            try await h.waitForJob(id, "held") { $0.held }
             try await h.slurm.setPriority(id, 4242)
+            try await h.waitForJob(id, "priority 4242") { $0.priority == 4242 }
+            try await h.slurm.hold(id)
+            try await h.waitForJob(id, "held") { $0.held && $0.priority == 0 }
+            // Slurm refuses a new priority while a job is held (priority 0 is the hold).
+            await #expect {
+                try await h.slurm.setPriority(id, 10)
+            } throws: { "\($0)".contains("Job is in held state") }
             // Release lets it go at once (it also clears the start delay).
             try await h.slurm.release(id)
             let running = try await h.waitForJob(id, "running after release") { $0.state == .running }
