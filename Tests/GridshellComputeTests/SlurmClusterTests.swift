@@ -117,3 +117,31 @@ import Testing
         }
     }
 }
+
+/// The power agent with the real scheduler telling it which GPUs a job holds (in the same
+/// serialized suite, so one cluster runs at a time).
+extension SlurmClusterTests {
+    @Test func capFollowsTheJobsGPUsAndLiftsWhenTheJobIsRequeued() async throws {
+        try await SlurmHarness.with(nodes: 1, gpus: 4) { h in
+            let fake = try FakeGPUs(gpus: 4)
+            defer { fake.remove() }
+            let id = try await h.submit("pretrain", partition: "training", gpus: 2, comment: "gridshell:flex=2")
+            let job = try await h.waitForJob(id, "running") { $0.state == .running }
+            let held = try #require(job.gpuIndices["node1"])
+            #expect(held.count == 2)
+            let agent = GPUPowerAgent(node: "node1", gpus: fake.smi, cluster: h.slurm)
+            try await agent.setCap(.fraction(0.6), job: id)
+            let snap = await agent.tick()
+            #expect(snap.problems.isEmpty, "\(snap.problems)")
+            let limits = try await fake.limits()
+            for gpu in 0..<4 { #expect(limits[gpu] == (held.contains(gpu) ? 420 : 700), "GPU \(gpu)") }
+            #expect(Set(snap.jobs[id]?.gpus ?? []) == Set(held))
+
+            // Requeued, the job holds no GPU: the agent puts them back to full power.
+            try await h.slurm.requeue(id, hold: true)
+            try await h.waitForJob(id, "pending") { $0.state == .pending }
+            await agent.tick()
+            #expect(try await fake.limits() == [0: 700, 1: 700, 2: 700, 3: 700])
+        }
+    }
+}
