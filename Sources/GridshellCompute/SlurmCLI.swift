@@ -13,6 +13,8 @@ public struct SlurmCLI: ComputeCluster {
     public var tagger: JobTagger
     /// How often `signalCheckpoint` looks at the job while it waits, seconds.
     public var pollSeconds: Double
+    /// The least time between a requeue and the job's next start that `release` allows, seconds.
+    public var restartDelaySeconds: Int = 3
     let logger: Logger
 
     /// - Parameters:
@@ -49,13 +51,14 @@ public struct SlurmCLI: ComputeCluster {
         try await command("scontrol", ["hold", id], job: job)
     }
 
-    /// Releases the hold, then clears the start delay Slurm puts on a requeued job (about two
-    /// minutes in 22.05) by setting its start time to now; a job submitted with a later
-    /// `--begin` also starts now.
+    /// Releases the hold, then shortens the start delay Slurm puts on a requeued job (about two
+    /// minutes in 22.05) to `restartDelaySeconds`; a job submitted with a later `--begin` also
+    /// starts then. The few seconds are needed: a job restarted within the second its last run
+    /// was killed is refused by the node ("Job credential revoked") and fails.
     public func release(_ job: ComputeJob.ID) async throws {
         let id = try checked(job)
         try await command("scontrol", ["release", id], job: job)
-        try await command("scontrol", ["update", "JobId=\(id)", "StartTime=now"], job: job)
+        try await command("scontrol", ["update", "JobId=\(id)", "StartTime=now+\(restartDelaySeconds)"], job: job)
     }
 
     public func setPriority(_ job: ComputeJob.ID, _ priority: Int) async throws {

@@ -2,6 +2,7 @@ import Foundation
 import GridshellCompute
 import GridshellCore
 import Logging
+import ServiceLifecycle
 import Testing
 
 /// The agent against scripts/fake-nvidia-smi: four H100s (200–700 W) in a fresh state directory.
@@ -128,6 +129,24 @@ func runningJob(_ id: String, node: String, gpus: [Int]) -> ComputeJob {
             let limits = try await gpus.limits()
             return (limits.values.allSatisfy { $0 == 500 } ? true : nil, "\(limits)")
         }
+    }
+
+    @Test func gracefulShutdownPutsTheGPUsBack() async throws {
+        let gpus = try FakeGPUs(gpus: 2)
+        defer { gpus.remove() }
+        let agent = GPUPowerAgent(node: "n", gpus: gpus.smi, cluster: nil, intervalSeconds: 0.2)
+        try await agent.setNodeCap(.watts(300))
+        let group = ServiceGroup(configuration: .init(services: [agent], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await waitFor("the cap to be applied", seconds: 10) {
+                let limits = try await gpus.limits()
+                return (limits.values.allSatisfy { $0 == 300 } ? true : nil, "\(limits)")
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(try await gpus.limits() == [0: 700, 1: 700])
     }
 
     @Test func schedulerOutageKeepsTheLastMapping() async throws {
