@@ -2,6 +2,7 @@ import Foundation
 
 /// What a finished command printed and how it exited.
 public struct CommandOutput: Sendable, Equatable {
+    /// The exit status, or 128 + the signal that ended the command.
     public var status: Int32
     public var stdout: String
     public var stderr: String
@@ -77,9 +78,9 @@ public struct CommandRunner: Sendable {
         let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let timeout = timeoutSeconds
         let result: Result<CommandOutput, CommandError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 continuation.resume(returning: Self.runBlocking(path: path, arguments: arguments, environment: env, line: line, timeout: timeout))
-            }
+            }.start()
         }
         let output = try result.get()
         guard output.status == 0 else {
@@ -128,32 +129,51 @@ public struct CommandRunner: Sendable {
             close(outPipe[0]); close(errPipe[0])
             return .failure(CommandError(command: line, kind: .launch(String(cString: strerror(spawned)))))
         }
-        // Both pipes are drained while the command runs, so a large answer cannot block it.
-        let group = DispatchGroup()
-        let stdoutBox = DataBox(), stderrBox = DataBox()
-        for (fd, box) in [(outPipe[0], stdoutBox), (errPipe[0], stderrBox)] {
-            group.enter()
-            DispatchQueue.global().async {
-                box.set(readAll(fd))
-                close(fd)
-                group.leave()
+        // One thread per command does everything: drains both pipes (so a large answer cannot
+        // block the command), reaps the command, and enforces the time limit. Blocking work is
+        // kept off Dispatch's pool, which has about one thread per core here.
+        var fds = [pollfd(fd: outPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: errPipe[0], events: Int16(POLLIN), revents: 0)]
+        var output = [Data(), Data()]
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let started = ContinuousClock.now
+        var status: Int32 = 0
+        var exitedAt: ContinuousClock.Instant?
+        var killedAt: ContinuousClock.Instant?
+        var timedOut = false
+        while true {
+            let now = ContinuousClock.now
+            if exitedAt == nil, waitpid(pid, &status, WNOHANG) == pid { exitedAt = now }
+            let open = fds.filter { $0.fd >= 0 }.count
+            // A child the command left running may hold the pipes open; what was read within a
+            // second of the exit is the answer.
+            if let exitedAt, open == 0 || now - exitedAt > .seconds(1) { break }
+            if exitedAt == nil {
+                if killedAt == nil, now - started > .milliseconds(Int(timeout * 1000)) {
+                    timedOut = true
+                    killedAt = now
+                    kill(-pid, SIGTERM)
+                } else if let killedAt, now - killedAt > .seconds(2) {
+                    kill(-pid, SIGKILL)
+                }
+            }
+            if open == 0 {
+                usleep(5_000)
+                continue
+            }
+            _ = poll(&fds, nfds_t(fds.count), 20)
+            for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(fds[i].fd, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    output[i].append(contentsOf: buffer[0..<n])
+                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                    close(fds[i].fd)
+                    fds[i].fd = -1
+                }
             }
         }
-        let timer = TimeoutFlag()
-        let pgid = pid
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-            guard timer.fire() else { return }
-            kill(-pgid, SIGTERM)
-            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { kill(-pgid, SIGKILL) }
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let timedOut = !timer.disarm()
-        // A child the command left running may hold the pipes open; what was read within a
-        // second of the exit is the answer.
-        _ = group.wait(timeout: .now() + 1)
-        let stdout = String(decoding: stdoutBox.data, as: UTF8.self)
-        let stderr = String(decoding: stderrBox.data, as: UTF8.self)
+        for fd in fds where fd.fd >= 0 { close(fd.fd) }
+        let stdout = String(decoding: output[0], as: UTF8.self)
+        let stderr = String(decoding: output[1], as: UTF8.self)
         if timedOut {
             return .failure(CommandError(command: line, kind: .timedOut(seconds: timeout), stderr: stderr, stdout: stdout))
         }
@@ -168,33 +188,4 @@ public struct CommandRunner: Sendable {
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         return true
     }
-
-    private static func readAll(_ fd: Int32) -> Data {
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n > 0 { data.append(contentsOf: buffer[0..<n]) } else if n == 0 || errno != EINTR { break }
-        }
-        return data
-    }
-}
-
-/// Set once by whichever comes first: the timeout firing or the command ending.
-private final class TimeoutFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var state = 0  // 0 armed, 1 fired, 2 disarmed
-    /// True when the timeout fires before the command ended.
-    func fire() -> Bool { lock.withLock { if state == 0 { state = 1; return true }; return false } }
-    /// True when the command ended before the timeout fired.
-    func disarm() -> Bool { lock.withLock { if state == 0 { state = 2; return true }; return state == 2 } }
-}
-
-/// A reader thread's result, set once and read under a lock (the reader may still be blocked
-/// when the command's answer is taken).
-private final class DataBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored = Data()
-    func set(_ data: Data) { lock.withLock { stored = data } }
-    var data: Data { lock.withLock { stored } }
 }

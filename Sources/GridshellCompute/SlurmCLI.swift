@@ -74,11 +74,9 @@ public struct SlurmCLI: ComputeCluster {
         try await command("scancel", ["--batch", "--signal=USR1", id], job: job)
         let deadline = ContinuousClock.now + .milliseconds(Int(max(0, graceSeconds) * 1000))
         while true {
-            if let state = try await state(of: id), state != .running, state != .completing {
-                return .stopped(state)
-            } else if try await state(of: id) == nil {
-                return .stopped(.other)
-            }
+            // A job Slurm no longer lists has ended and been forgotten.
+            guard let state = try await state(of: id) else { return .stopped(.other) }
+            if state != .running, state != .completing { return .stopped(state) }
             if ContinuousClock.now >= deadline { return .stillRunning }
             try await Task.sleep(for: .milliseconds(Int(pollSeconds * 1000)))
         }
