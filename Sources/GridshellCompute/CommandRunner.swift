@@ -89,9 +89,10 @@ public struct CommandRunner: Sendable {
         return output
     }
 
-    /// Spawns with `posix_spawn` and reaps with `waitpid` on this very pid: Foundation's
-    /// `Process` was seen to leave a finished child unreaped (and its caller waiting) when the
-    /// child had started daemons.
+    /// Spawns with `posix_spawn` and reaps with `waitpid` on this very pid, on a thread of its
+    /// own. Foundation's `Process` reaps children from Dispatch's pool; while that pool (about
+    /// one thread per core here) was busy with blocking pipe reads, a finished child went
+    /// unreaped and its caller waited for ever.
     private static func runBlocking(
         path: String, arguments: [String], environment: [String: String], line: String, timeout: Double
     ) -> Result<CommandOutput, CommandError> {
