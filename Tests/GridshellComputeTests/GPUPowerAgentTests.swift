@@ -89,7 +89,7 @@ func runningJob(_ id: String, node: String, gpus: [Int]) -> ComputeJob {
     }
 
     @Test func invalidCapRequestsAreRefused() async throws {
-        let agent = GPUPowerAgent(node: "n", gpus: try FakeGPUs().smi, cluster: nil)
+        let agent = GPUPowerAgent(node: "n", gpus: NvidiaSMI(executable: "/nonexistent/nvidia-smi"), cluster: nil)
         await #expect(throws: PowerCapError.self) { try await agent.setCap(.fraction(1.5), job: "1") }
         await #expect(throws: PowerCapError.self) { try await agent.setNodeCap(.watts(-5)) }
         await #expect(throws: PowerCapError.self) { try await agent.setNodeCap(.watts(.nan)) }
@@ -119,6 +119,13 @@ func runningJob(_ id: String, node: String, gpus: [Int]) -> ComputeJob {
         try await agent.setNodeCap(.watts(500))
         let service = Task { try await agent.run() }
         defer { service.cancel() }
+        try await checkReapplied(agent: agent, gpus: gpus)
+        // Stopped before the state directory goes, so no pass runs after it.
+        service.cancel()
+        _ = await service.result
+    }
+
+    func checkReapplied(agent: GPUPowerAgent, gpus: FakeGPUs) async throws {
         // The fake lets go of the cap after 1.5 s; the agent must notice and set it again.
         let reapplied = try await waitFor("a reverted cap to be re-applied", seconds: 10) {
             let snap = await agent.latest
