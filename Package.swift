@@ -107,6 +107,7 @@ let package = Package(
                 "GridshellStore",
                 "GridshellGrid",
                 "GridshellServer",
+                "GridshellCompute",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -16,6 +16,11 @@ ldconfig -p 2>/dev/null | grep -q libxml2 || need_apt+=(libxml2-dev)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 command -v wrk >/dev/null || need_apt+=(wrk)
+# The compute tests start a real Slurm (slurmctld, slurmd, the client tools) with munge.
+command -v slurmctld >/dev/null || need_apt+=(slurmctld)
+command -v slurmd >/dev/null || need_apt+=(slurmd)
+command -v squeue >/dev/null || need_apt+=(slurm-client)
+command -v munged >/dev/null || need_apt+=(munge)
 # The OpenADR TLS test makes its certificates with the openssl command.
 command -v openssl >/dev/null || need_apt+=(openssl)
 

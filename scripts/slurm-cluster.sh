@@ -79,7 +79,8 @@ start() {
   dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
   chmod 400 "$dir/munge/munge.key"
   munged --force --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
-    --pid-file="$dir/pids/munged.pid" --log-file="$dir/logs/munged.log" --seed-file="$dir/munge/munged.seed"
+    --pid-file="$dir/pids/munged.pid" --log-file="$dir/logs/munged.log" --seed-file="$dir/munge/munged.seed" \
+    </dev/null >>"$dir/logs/daemons.out" 2>&1
 
   local node_lines="" gres_lines=""
   for k in $(seq 1 "$nodes"); do
@@ -146,8 +147,10 @@ ConstrainRAMSpace=no
 EOF
 
   export SLURM_CONF="$dir/slurm.conf"
-  slurmctld -i
-  for k in $(seq 1 "$nodes"); do slurmd -N "node$k"; done
+  # The daemons get no descriptor of the caller's: a caller reading this script's output to its
+  # end would otherwise wait for them to exit.
+  slurmctld -i </dev/null >>"$dir/logs/daemons.out" 2>&1
+  for k in $(seq 1 "$nodes"); do slurmd -N "node$k" </dev/null >>"$dir/logs/daemons.out" 2>&1; done
 
   # Ready when every node is idle (up to 60 s).
   local deadline=$((SECONDS + 60)) states=""

@@ -2,6 +2,7 @@ import Foundation
 
 /// What a finished command printed and how it exited.
 public struct CommandOutput: Sendable, Equatable {
+    /// The exit status, or 128 + the signal that ended the command.
     public var status: Int32
     public var stdout: String
     public var stderr: String
@@ -46,7 +47,7 @@ public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-/// Runs commands with Foundation's `Process`, off the caller's thread, with a time limit.
+/// Runs commands off the caller's thread, with a time limit.
 public struct CommandRunner: Sendable {
     /// Variables added to the inherited environment (e.g. `SLURM_CONF`).
     public var environment: [String: String]
@@ -77,9 +78,9 @@ public struct CommandRunner: Sendable {
         let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let timeout = timeoutSeconds
         let result: Result<CommandOutput, CommandError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 continuation.resume(returning: Self.runBlocking(path: path, arguments: arguments, environment: env, line: line, timeout: timeout))
-            }
+            }.start()
         }
         let output = try result.get()
         guard output.status == 0 else {
@@ -88,48 +89,104 @@ public struct CommandRunner: Sendable {
         return output
     }
 
+    /// Spawns with `posix_spawn` and reaps with `waitpid` on this very pid, on a thread of its
+    /// own. Foundation's `Process` reaps children from Dispatch's pool; while that pool (about
+    /// one thread per core here) was busy with blocking pipe reads, a finished child went
+    /// unreaped and its caller waited for ever.
     private static func runBlocking(
         path: String, arguments: [String], environment: [String: String], line: String, timeout: Double
     ) -> Result<CommandOutput, CommandError> {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            return .failure(CommandError(command: line, kind: .launch("\(error)")))
+        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+        guard cloexecPipe(&outPipe) else { return .failure(CommandError(command: line, kind: .launch("pipe: errno \(errno)"))) }
+        guard cloexecPipe(&errPipe) else {
+            close(outPipe[0]); close(outPipe[1])
+            return .failure(CommandError(command: line, kind: .launch("pipe: errno \(errno)")))
         }
-        // Both pipes are drained while the command runs, so a large answer cannot block it.
-        let group = DispatchGroup()
-        let stdoutBox = DataBox(), stderrBox = DataBox()
-        for (pipe, box) in [(out, stdoutBox), (err, stderrBox)] {
-            group.enter()
-            DispatchQueue.global().async {
-                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
-                group.leave()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Its own process group, so a timeout ends whatever it started too; default signals.
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard spawned == 0 else {
+            close(outPipe[0]); close(errPipe[0])
+            return .failure(CommandError(command: line, kind: .launch(String(cString: strerror(spawned)))))
+        }
+        // One thread per command does everything: drains both pipes (so a large answer cannot
+        // block the command), reaps the command, and enforces the time limit. Blocking work is
+        // kept off Dispatch's pool, which has about one thread per core here.
+        var fds = [pollfd(fd: outPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: errPipe[0], events: Int16(POLLIN), revents: 0)]
+        var output = [Data(), Data()]
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let started = ContinuousClock.now
+        var status: Int32 = 0
+        var exitedAt: ContinuousClock.Instant?
+        var killedAt: ContinuousClock.Instant?
+        var timedOut = false
+        while true {
+            let now = ContinuousClock.now
+            if exitedAt == nil, waitpid(pid, &status, WNOHANG) == pid { exitedAt = now }
+            let open = fds.filter { $0.fd >= 0 }.count
+            // A child the command left running may hold the pipes open; what was read within a
+            // second of the exit is the answer.
+            if let exitedAt, open == 0 || now - exitedAt > .seconds(1) { break }
+            if exitedAt == nil {
+                if killedAt == nil, now - started > .milliseconds(Int(timeout * 1000)) {
+                    timedOut = true
+                    killedAt = now
+                    kill(-pid, SIGTERM)
+                } else if let killedAt, now - killedAt > .seconds(2) {
+                    kill(-pid, SIGKILL)
+                }
+            }
+            if open == 0 {
+                usleep(5_000)
+                continue
+            }
+            _ = poll(&fds, nfds_t(fds.count), 20)
+            for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(fds[i].fd, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    output[i].append(contentsOf: buffer[0..<n])
+                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                    close(fds[i].fd)
+                    fds[i].fd = -1
+                }
             }
         }
-        var timedOut = false
-        if group.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            process.terminate()
-            if group.wait(timeout: .now() + 2) == .timedOut { kill(process.processIdentifier, SIGKILL) }
-            group.wait()
-        }
-        process.waitUntilExit()
-        let stdout = String(decoding: stdoutBox.data, as: UTF8.self)
-        let stderr = String(decoding: stderrBox.data, as: UTF8.self)
+        for fd in fds where fd.fd >= 0 { close(fd.fd) }
+        let stdout = String(decoding: output[0], as: UTF8.self)
+        let stderr = String(decoding: output[1], as: UTF8.self)
         if timedOut {
             return .failure(CommandError(command: line, kind: .timedOut(seconds: timeout), stderr: stderr, stdout: stdout))
         }
-        return .success(CommandOutput(status: process.terminationStatus, stdout: stdout, stderr: stderr))
+        // Exit code, or 128 + the signal that ended it, as shells report it.
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return .success(CommandOutput(status: code, stdout: stdout, stderr: stderr))
     }
-}
 
-/// A reader thread's result, handed back through the dispatch group's happens-before edge.
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
+    /// A pipe whose ends are not inherited by other commands started meanwhile.
+    private static func cloexecPipe(_ fds: inout [Int32]) -> Bool {
+        guard pipe(&fds) == 0 else { return false }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return true
+    }
 }

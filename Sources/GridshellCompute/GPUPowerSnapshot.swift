@@ -23,6 +23,12 @@ public struct GPUPowerSnapshot: Sendable, Equatable {
         public var drawW: Double
         /// The sum of its GPUs' enforced limits, W.
         public var limitW: Double
+
+        public init(gpus: [Int], drawW: Double, limitW: Double) {
+            self.gpus = gpus
+            self.drawW = drawW
+            self.limitW = limitW
+        }
     }
 
     public var time: Date

@@ -13,6 +13,8 @@ public struct SlurmCLI: ComputeCluster {
     public var tagger: JobTagger
     /// How often `signalCheckpoint` looks at the job while it waits, seconds.
     public var pollSeconds: Double
+    /// The least time between a requeue and the job's next start that `release` allows, seconds.
+    public var restartDelaySeconds: Int = 3
     let logger: Logger
 
     /// - Parameters:
@@ -49,13 +51,14 @@ public struct SlurmCLI: ComputeCluster {
         try await command("scontrol", ["hold", id], job: job)
     }
 
-    /// Releases the hold, then clears the start delay Slurm puts on a requeued job (about two
-    /// minutes in 22.05) by setting its start time to now; a job submitted with a later
-    /// `--begin` also starts now.
+    /// Releases the hold, then shortens the start delay Slurm puts on a requeued job (about two
+    /// minutes in 22.05) to `restartDelaySeconds`; a job submitted with a later `--begin` also
+    /// starts then. The few seconds are needed: a job restarted within the second its last run
+    /// was killed is refused by the node ("Job credential revoked") and fails.
     public func release(_ job: ComputeJob.ID) async throws {
         let id = try checked(job)
         try await command("scontrol", ["release", id], job: job)
-        try await command("scontrol", ["update", "JobId=\(id)", "StartTime=now"], job: job)
+        try await command("scontrol", ["update", "JobId=\(id)", "StartTime=now+\(restartDelaySeconds)"], job: job)
     }
 
     public func setPriority(_ job: ComputeJob.ID, _ priority: Int) async throws {
@@ -71,11 +74,9 @@ public struct SlurmCLI: ComputeCluster {
         try await command("scancel", ["--batch", "--signal=USR1", id], job: job)
         let deadline = ContinuousClock.now + .milliseconds(Int(max(0, graceSeconds) * 1000))
         while true {
-            if let state = try await state(of: id), state != .running, state != .completing {
-                return .stopped(state)
-            } else if try await state(of: id) == nil {
-                return .stopped(.other)
-            }
+            // A job Slurm no longer lists has ended and been forgotten.
+            guard let state = try await state(of: id) else { return .stopped(.other) }
+            if state != .running, state != .completing { return .stopped(state) }
             if ContinuousClock.now >= deadline { return .stillRunning }
             try await Task.sleep(for: .milliseconds(Int(pollSeconds * 1000)))
         }

@@ -2,6 +2,7 @@ import Foundation
 import GridshellCompute
 import GridshellCore
 import Logging
+import ServiceLifecycle
 import Testing
 
 /// The agent against scripts/fake-nvidia-smi: four H100s (200–700 W) in a fresh state directory.
@@ -88,7 +89,7 @@ func runningJob(_ id: String, node: String, gpus: [Int]) -> ComputeJob {
     }
 
     @Test func invalidCapRequestsAreRefused() async throws {
-        let agent = GPUPowerAgent(node: "n", gpus: try FakeGPUs().smi, cluster: nil)
+        let agent = GPUPowerAgent(node: "n", gpus: NvidiaSMI(executable: "/nonexistent/nvidia-smi"), cluster: nil)
         await #expect(throws: PowerCapError.self) { try await agent.setCap(.fraction(1.5), job: "1") }
         await #expect(throws: PowerCapError.self) { try await agent.setNodeCap(.watts(-5)) }
         await #expect(throws: PowerCapError.self) { try await agent.setNodeCap(.watts(.nan)) }
@@ -118,6 +119,13 @@ func runningJob(_ id: String, node: String, gpus: [Int]) -> ComputeJob {
         try await agent.setNodeCap(.watts(500))
         let service = Task { try await agent.run() }
         defer { service.cancel() }
+        try await checkReapplied(agent: agent, gpus: gpus)
+        // Stopped before the state directory goes, so no pass runs after it.
+        service.cancel()
+        _ = await service.result
+    }
+
+    func checkReapplied(agent: GPUPowerAgent, gpus: FakeGPUs) async throws {
         // The fake lets go of the cap after 1.5 s; the agent must notice and set it again.
         let reapplied = try await waitFor("a reverted cap to be re-applied", seconds: 10) {
             let snap = await agent.latest
@@ -128,6 +136,24 @@ func runningJob(_ id: String, node: String, gpus: [Int]) -> ComputeJob {
             let limits = try await gpus.limits()
             return (limits.values.allSatisfy { $0 == 500 } ? true : nil, "\(limits)")
         }
+    }
+
+    @Test func gracefulShutdownPutsTheGPUsBack() async throws {
+        let gpus = try FakeGPUs(gpus: 2)
+        defer { gpus.remove() }
+        let agent = GPUPowerAgent(node: "n", gpus: gpus.smi, cluster: nil, intervalSeconds: 0.2)
+        try await agent.setNodeCap(.watts(300))
+        let group = ServiceGroup(configuration: .init(services: [agent], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await waitFor("the cap to be applied", seconds: 10) {
+                let limits = try await gpus.limits()
+                return (limits.values.allSatisfy { $0 == 300 } ? true : nil, "\(limits)")
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(try await gpus.limits() == [0: 700, 1: 700])
     }
 
     @Test func schedulerOutageKeepsTheLastMapping() async throws {

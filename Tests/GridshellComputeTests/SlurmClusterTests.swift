@@ -33,9 +33,14 @@ import Testing
             // Not eligible for an hour, so it stays pending while it is held and released.
             let id = try await h.submit("later", partition: "training", gpus: 1, extra: ["--begin=now+3600"])
             try await h.waitForJob(id, "pending") { $0.state == .pending && !$0.held }
-            try await h.slurm.hold(id)
-            try await h.waitForJob(id, "held") { $0.held }
             try await h.slurm.setPriority(id, 4242)
+            try await h.waitForJob(id, "priority 4242") { $0.priority == 4242 }
+            try await h.slurm.hold(id)
+            try await h.waitForJob(id, "held") { $0.held && $0.priority == 0 }
+            // Slurm refuses a new priority while a job is held (priority 0 is the hold).
+            await #expect {
+                try await h.slurm.setPriority(id, 10)
+            } throws: { "\($0)".contains("Job is in held state") }
             // Release lets it go at once (it also clears the start delay).
             try await h.slurm.release(id)
             let running = try await h.waitForJob(id, "running after release") { $0.state == .running }
@@ -109,6 +114,34 @@ import Testing
                 return text.contains("`scontrol hold 999999` exited with status 1") && text.contains("Invalid job id")
             }
             await #expect(throws: SlurmCommandError.self) { try await h.slurm.cancel("1; rm -rf /") }
+        }
+    }
+}
+
+/// The power agent with the real scheduler telling it which GPUs a job holds (in the same
+/// serialized suite, so one cluster runs at a time).
+extension SlurmClusterTests {
+    @Test func capFollowsTheJobsGPUsAndLiftsWhenTheJobIsRequeued() async throws {
+        try await SlurmHarness.with(nodes: 1, gpus: 4) { h in
+            let fake = try FakeGPUs(gpus: 4)
+            defer { fake.remove() }
+            let id = try await h.submit("pretrain", partition: "training", gpus: 2, comment: "gridshell:flex=2")
+            let job = try await h.waitForJob(id, "running") { $0.state == .running }
+            let held = try #require(job.gpuIndices["node1"])
+            #expect(held.count == 2)
+            let agent = GPUPowerAgent(node: "node1", gpus: fake.smi, cluster: h.slurm)
+            try await agent.setCap(.fraction(0.6), job: id)
+            let snap = await agent.tick()
+            #expect(snap.problems.isEmpty, "\(snap.problems)")
+            let limits = try await fake.limits()
+            for gpu in 0..<4 { #expect(limits[gpu] == (held.contains(gpu) ? 420 : 700), "GPU \(gpu)") }
+            #expect(Set(snap.jobs[id]?.gpus ?? []) == Set(held))
+
+            // Requeued, the job holds no GPU: the agent puts them back to full power.
+            try await h.slurm.requeue(id, hold: true)
+            try await h.waitForJob(id, "pending") { $0.state == .pending }
+            await agent.tick()
+            #expect(try await fake.limits() == [0: 700, 1: 700, 2: 700, 3: 700])
         }
     }
 }

@@ -14,7 +14,8 @@ public protocol ComputeCluster: Sendable {
 
     /// Keeps a pending job from starting (a running job keeps running).
     func hold(_ job: ComputeJob.ID) async throws
-    /// Lets a held job start again, without the scheduler's delay after a requeue.
+    /// Lets a held job start again, within seconds even after a requeue (whose own delay in
+    /// Slurm is minutes).
     func release(_ job: ComputeJob.ID) async throws
     /// Sets the job's scheduling priority (higher starts first).
     func setPriority(_ job: ComputeJob.ID, _ priority: Int) async throws

@@ -1,0 +1,44 @@
+import Foundation
+import GridshellCompute
+import Testing
+
+@Suite struct CommandRunnerTests {
+    let runner = CommandRunner(timeoutSeconds: 5)
+
+    @Test func failureNamesCommandStatusAndStderr() async throws {
+        await #expect {
+            try await runner.run("sh", ["-c", "echo nope >&2; exit 3"])
+        } throws: { error in
+            guard let e = error as? CommandError else { return false }
+            return e.kind == .failed(status: 3) && e.description == "`sh -c echo nope >&2; exit 3` exited with status 3: nope"
+        }
+    }
+
+    @Test func missingCommand() async {
+        await #expect { try await runner.run("no-such-tool-gridshell", []) } throws: { ($0 as? CommandError)?.kind == .notFound }
+    }
+
+    @Test func largeOutputIsReadWhole() async throws {
+        let out = try await runner.run("sh", ["-c", "head -c 1000000 /dev/zero | tr '\\\\0' x; echo done >&2"])
+        #expect(out.stdout.utf8.count == 1_000_000 && out.stderr == "done\n")
+    }
+
+    @Test func timeoutKillsTheCommand() async {
+        let quick = CommandRunner(timeoutSeconds: 0.5)
+        let began = Date()
+        await #expect { try await quick.run("sleep", ["10"]) } throws: { ($0 as? CommandError)?.kind == .timedOut(seconds: 0.5) }
+        #expect(Date().timeIntervalSince(began) < 5)
+    }
+
+    @Test func aChildLeftRunningDoesNotHoldTheAnswer() async throws {
+        let began = Date()
+        let out = try await runner.run("sh", ["-c", "sleep 3 & echo started"])
+        #expect(out.stdout == "started\n")
+        #expect(Date().timeIntervalSince(began) < 2.5)
+    }
+
+    @Test func environmentIsPassed() async throws {
+        let out = try await CommandRunner(environment: ["GRIDSHELL_PROBE": "42"]).run("sh", ["-c", "echo $GRIDSHELL_PROBE"])
+        #expect(out.stdout == "42\n")
+    }
+}
