@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "gridshell", targets: ["gridshell"]),
         .library(name: "GridshellCore", targets: ["GridshellCore"]),
         .library(name: "GridshellDispatch", targets: ["GridshellDispatch"]),
+        .library(name: "GridshellPlanner", targets: ["GridshellPlanner"]),
         .library(name: "GridshellCLI", targets: ["GridshellCLI"]),
     ],
     dependencies: [
@@ -31,6 +32,8 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(name: "GridshellDispatch", dependencies: ["GridshellCore"]),
+        // Strategy paths (mine, lease, cloud, hybrid), cash flows, valuation, Monte Carlo.
+        .target(name: "GridshellPlanner", dependencies: ["GridshellCore"]),
         // Pure protocol code shared by the clients and the simulator: lenient cgminer JSON,
         // reply parsing into telemetry, identification, HTTP Digest.
         .target(
@@ -78,7 +81,7 @@ let package = Package(
         .target(
             name: "GridshellServer",
             dependencies: [
-                "GridshellCore", "GridshellDispatch", "GridshellMiners", "GridshellSimulator", "GridshellStore", "GridshellGrid",
+                "GridshellCore", "GridshellDispatch", "GridshellPlanner", "GridshellMiners", "GridshellSimulator", "GridshellStore", "GridshellGrid",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -92,6 +95,7 @@ let package = Package(
             dependencies: [
                 "GridshellCore",
                 "GridshellDispatch",
+                "GridshellPlanner",
                 "GridshellMiners",
                 "GridshellSimulator",
                 "GridshellStore",
@@ -115,6 +119,10 @@ let package = Package(
                 "GridshellCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "GridshellPlannerTests",
+            dependencies: ["GridshellPlanner", "GridshellCore"]
         ),
         .testTarget(
             name: "GridshellMinerProtocolTests",
@@ -152,7 +160,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GridshellCLITests",
-            dependencies: ["GridshellCLI", "GridshellCore"]
+            dependencies: ["GridshellCLI", "GridshellCore", "GridshellPlanner"]
         ),
     ]
 )
