@@ -104,11 +104,11 @@ public struct PlanInputs: Sendable {
         }
         let shares = [("mine_percent", s.hybrid.mineShare), ("lease_percent", s.hybrid.leaseShare), ("cloud_percent", s.hybrid.cloudShare)]
         for (field, value) in shares where !(value >= 0) {
-            throw PlannerError(field: "strategy.hybrid.\(field)", "a share of the site cannot be negative; found \(value * 100) %")
+            throw PlannerError(field: "strategy.hybrid.\(field)", "a share of the site cannot be negative; found \(String(format: "%g", value * 100)) %")
         }
         let total = shares.reduce(0) { $0 + $1.1 }
         if total > 1 + 1e-9 {
-            throw PlannerError(field: "strategy.hybrid", "mine, lease and cloud shares add up to \(total * 100) % of the site; expected at most 100 %")
+            throw PlannerError(field: "strategy.hybrid", "mine, lease and cloud shares add up to \(String(format: "%g", total * 100)) % of the site; expected at most 100 %")
         }
         if s.lease.termYears > Double(s.years), s.lease.renewal == .none {
             throw PlannerError(

@@ -162,7 +162,7 @@ extension SiteReader {
         let total = x.mineShare + x.leaseShare + x.cloudShare
         if total > 1 + 1e-9 {
             fields.report(m["mine_percent"] ?? m["lease_percent"] ?? m["cloud_percent"] ?? node, "\(path).mine_percent",
-                "mine, lease and cloud shares add up to \(format(total * 100)) % of the site; expected at most 100 %")
+                "mine, lease and cloud shares add up to \(format((total * 100 * 1e6).rounded() / 1e6)) % of the site; expected at most 100 %")
         }
         x.conversionPerYear = percent(m, "conversion_percent_per_year", path, node, 0...100) ?? x.conversionPerYear
         x.convertTo = fields.choice(m, "convert_to", path: path, parent: node, required: false,
