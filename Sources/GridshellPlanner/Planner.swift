@@ -76,16 +76,19 @@ public enum Planner {
                     netUSD: out.net(i) * inputs.utilityMW)
             }
             let flows = yearly.map(\.netUSD)
-            // Value by capitalisation: the first year after the last build-out, its NOI less its
-            // refreshes, at the cap rate, less every build-out.
+            // Value by capitalisation: NOI less the yearly average of refreshes, at the cap rate,
+            // less every build-out. A lease's NOI is its first year after the build-out (the
+            // analysts' current NOI); mining and cloud income declines, so theirs is the average
+            // over the years after the last build-out.
             let lastGrowth = yearly.lastIndex { $0.growthCapexUSD > 0 } ?? -1
-            let stable = yearly[min(lastGrowth + 1, yearly.count - 1)]
+            let operating = yearly[min(lastGrowth + 1, yearly.count - 1)...].map(\.operatingUSD)
+            let noi = s.paths[p] == .lease ? operating[operating.startIndex] : operating.reduce(0, +) / Double(operating.count)
             let refreshPerYear = yearly.reduce(0) { $0 + $1.sustainingCapexUSD } / Double(yearly.count)
             let capex = yearly.reduce(0) { $0 + $1.growthCapexUSD }
             return BaseCase(
                 yearly: yearly, npv: Finance.npv(rate: s.discountRate, flows: flows), irr: Finance.irr(flows: flows),
                 payback: Finance.paybackYears(flows: flows),
-                capRateValueUSD: (stable.operatingUSD - refreshPerYear) / s.capRate - capex)
+                capRateValueUSD: (noi - refreshPerYear) / s.capRate - capex)
         }
     }
 

@@ -31,7 +31,8 @@ extension Planner {
         for other in paths where other.path != chosen.path {
             reasons.append(String(format: "%@: median NPV %@, NPV below zero in %.0f %% of simulations", other.path, musd(other.monteCarlo.npvUSD.p50), other.monteCarlo.probabilityNegativeNPV * 100))
         }
-        if let top = sensitivity.first(where: { $0.path == chosen.path })?.inputs.first {
+        // The discount rate moves every path; the reason names the first input about the site.
+        if let top = sensitivity.first(where: { $0.path == chosen.path })?.inputs.first(where: { $0.input != "discount rate" }) {
             reasons.append(String(format: "its NPV moves most with %@: %@ at %@, %@ at %@", top.input, musd(top.npvLowUSD), top.low, musd(top.npvHighUSD), top.high))
         }
         return Recommendation(path: chosen.path, reasons: reasons)

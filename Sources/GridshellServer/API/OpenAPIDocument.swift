@@ -184,7 +184,7 @@ components:
           type: array
           minItems: 1
           items: {type: string, enum: [mine, lease, cloud, hybrid]}
-        simulations: {type: integer, minimum: 1, maximum: 2000}
+        simulations: {type: integer, minimum: 1, maximum: 1000}
         seed: {type: integer, minimum: 0}
     StrategyPlan:
       type: object

@@ -8,7 +8,7 @@ import Hummingbird
 extension SiteAPI {
     /// The most simulations one request may ask for: a request stays well under a second in a
     /// release build; the CLI runs more.
-    public static let maxPlanSimulations = 2_000
+    public static let maxPlanSimulations = 1_000
 
     /// What a request may override; everything else is the site file's strategy section.
     struct StrategyRequest: Decodable {
