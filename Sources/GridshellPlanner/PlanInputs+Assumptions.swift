@@ -6,7 +6,7 @@ extension PlanInputs {
     /// Every assumption the run uses, as shown in the report, with where it comes from.
     public var assumptions: [Assumption] {
         let s = strategy
-        func pct(_ v: Double) -> String { String(format: "%.2g %%", v * 100) }
+        func pct(_ v: Double) -> String { String(format: "%.3g %%", v * 100) }
         func usd(_ v: Double) -> String { String(format: "%.0f USD", v) }
         let facts6 = "FACTS.md §6"
         return [

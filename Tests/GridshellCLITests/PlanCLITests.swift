@@ -37,6 +37,20 @@ struct PlanCLITests {
         #expect((again["recommendation"] as? [String: Any])?["path"] as? String == (plan["recommendation"] as? [String: Any])?["path"] as? String)
     }
 
+    @Test func backtestStatisticsFeedTheMiningPath() throws {
+        let r = try cli.run([
+            "plan", "--site", "examples/demo-hybrid.yaml", "--prices", "data/ercot/ercot_RTM-2021-02.csv", "--paths", "mine", "--years", "3",
+            "--simulations", "50", "--json",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let assumptions = try #require(try cli.json(r.stdout)["assumptions"] as? [[String: Any]])
+        let uptime = try #require(assumptions.first { $0["name"] as? String == "mining uptime" })
+        #expect((uptime["source"] as? String)?.hasPrefix("gridshell-policy backtest on ercot_RTM-2021-02.csv, HB_WEST") == true)
+        // Winter Storm Uri: the fleet sat out the days at the price cap.
+        let value = Double(((uptime["value"] as? String) ?? "").split(separator: " ").first ?? "") ?? 100
+        #expect(value < 95)
+    }
+
     @Test func badStrategyIsExit65NamingKeyAndLine() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridshell-plan-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
