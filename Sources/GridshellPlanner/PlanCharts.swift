@@ -13,13 +13,9 @@ enum PlanCharts {
         let raw = span / 5
         let magnitude = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
-        var t = (low / step).rounded(.down) * step
-        var result: [Double] = []
-        while t <= high + step * 1e-9 {
-            result.append(t)
-            t += step
-        }
-        return result
+        // From the step at or below `low` to the step at or above `high`, so nothing is cut off.
+        let first = (low / step).rounded(.down), last = (high / step).rounded(.up)
+        return stride(from: first, through: max(last, first + 1), by: 1).map { $0 * step }
     }
 
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }
@@ -84,7 +80,7 @@ enum PlanCharts {
     static func tornado(_ ranking: SensitivityRanking) -> String {
         let entries = Array(ranking.inputs.prefix(10))
         let row = 26.0, left = 200.0, right = 30.0, top = 10.0
-        let height = top + Double(max(entries.count, 1)) * row + 30
+        let height = top + Double(max(entries.count, 1)) * row + 48
         let base = ranking.baseNPVUSD / 1e6
         let values: [Double] = entries.flatMap { e -> [Double] in [e.npvLowUSD / 1e6, e.npvHighUSD / 1e6] } + [base]
         let axis = ticks(values.min() ?? 0, values.max() ?? 1)
@@ -92,7 +88,7 @@ enum PlanCharts {
         let x = { (v: Double) in left + (v - lo) / max(hi - lo, 1e-9) * (width - left - right) }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"sensitivity tornado\">"
         for t in axis {
-            svg += "<text x=\"\(f(x(t)))\" y=\"\(f(height - 8))\" font-size=\"11\" text-anchor=\"middle\">\(String(format: "%g", t))</text>"
+            svg += "<text x=\"\(f(x(t)))\" y=\"\(f(height - 26))\" font-size=\"11\" text-anchor=\"middle\">\(String(format: "%g", t))</text>"
         }
         for (k, e) in entries.enumerated() {
             let cy = top + (Double(k) + 0.5) * row
@@ -102,8 +98,8 @@ enum PlanCharts {
                 svg += "<rect x=\"\(f(a))\" y=\"\(f(cy - 9))\" width=\"\(f(max(b - a, 1)))\" height=\"18\" fill=\"\(fill)\" opacity=\"0.75\"><title>\(PlanReport.esc(e.input)) \(PlanReport.esc(label)): \(String(format: "%.1f", v)) M$</title></rect>"
             }
         }
-        svg += "<line x1=\"\(f(x(base)))\" x2=\"\(f(x(base)))\" y1=\"\(f(top))\" y2=\"\(f(height - 24))\" stroke=\"#000\"/>"
-        svg += legend(["low", "high"], x: left, y: height - 24, fills: ["#d55e00", "#0072b2"])
+        svg += "<line x1=\"\(f(x(base)))\" x2=\"\(f(x(base)))\" y1=\"\(f(top))\" y2=\"\(f(height - 40))\" stroke=\"#000\"/>"
+        svg += legend(["input low", "input high"], x: left, y: height - 4, fills: ["#d55e00", "#0072b2"])
         return svg + "</svg>"
     }
 
