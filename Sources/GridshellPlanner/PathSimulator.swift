@@ -7,7 +7,25 @@ import GridshellCore
 struct PathSimulator: Sendable {
     let inputs: PlanInputs
     let schedule: PlanSchedule
-    let layouts: [PathLayout]
+    let paths: Int
+    /// The layouts flattened once, so the monthly loop touches plain arrays: mining share at
+    /// `p * months + t`; the tranches of path p at `offsets[p]..<offsets[p + 1]`.
+    let mineShares: [Double]
+    let leaseStarts: [Int], leaseShares: [Double], leaseOffsets: [Int]
+    let cloudStarts: [Int], cloudShares: [Double], cloudOffsets: [Int]
+
+    init(inputs: PlanInputs, schedule: PlanSchedule, layouts: [PathLayout]) {
+        self.inputs = inputs
+        self.schedule = schedule
+        paths = layouts.count
+        mineShares = layouts.flatMap(\.mineShare)
+        leaseStarts = layouts.flatMap { $0.leaseTranches.map(\.startMonth) }
+        leaseShares = layouts.flatMap { $0.leaseTranches.map(\.share) }
+        leaseOffsets = [0] + layouts.reduce(into: [Int]()) { $0.append(($0.last ?? 0) + $1.leaseTranches.count) }
+        cloudStarts = layouts.flatMap { $0.cloudTranches.map(\.startMonth) }
+        cloudShares = layouts.flatMap { $0.cloudTranches.map(\.share) }
+        cloudOffsets = [0] + layouts.reduce(into: [Int]()) { $0.append(($0.last ?? 0) + $1.cloudTranches.count) }
+    }
 
     /// Yearly figures of one run, path-major: index `p * years + y`.
     struct Yearly {
@@ -134,35 +152,37 @@ struct PathSimulator: Sendable {
                 rng = r
             }
 
-            for (p, layout) in layouts.enumerated() {
+            for p in 0..<paths {
                 let i = p * years + y
-                let mineShare = layout.mineShare[t]
+                let mineShare = mineShares[p * months + t]
                 if mineShare > 0 {
                     out.operating[i] += mineShare * mineOperating
                     if t == 0, !inputs.ownsFleet { out.growthCapex[i] += mineShare * refreshCapex } else { out.sustainingCapex[i] += mineShare * refreshCapex }
                 }
-                if t == 0 { out.growthCapex[i] += layout.mineShare[0] * s.mine.infrastructureUSDPerMW }
-                for tranche in layout.leaseTranches where t >= tranche.startMonth {
-                    let k = t - tranche.startMonth - commissioning
+                if t == 0 { out.growthCapex[i] += mineShare * s.mine.infrastructureUSDPerMW }
+                for j in leaseOffsets[p]..<leaseOffsets[p + 1] where t >= leaseStarts[j] {
+                    let share = leaseShares[j]
+                    let k = t - leaseStarts[j] - commissioning
                     if k < 0 || (commissioning == 0 && k == 0) {
-                        if commissioning > 0 || k == 0 { out.growthCapex[i] += tranche.share * buildPerMonth }
+                        if commissioning > 0 || k == 0 { out.growthCapex[i] += share * buildPerMonth }
                         if k < 0 { continue }
                     }
                     let inForce = Self.inForce(k, termMonths: termMonths, renewalMonths: renewalMonths, renewalInForce: renewalInForce)
-                    out.operating[i] += tranche.share * rentPerMonth * schedule.escalation[k / 12] * margin * inForce * occupancy
+                    out.operating[i] += share * rentPerMonth * schedule.escalation[k / 12] * margin * inForce * occupancy
                 }
-                for tranche in layout.cloudTranches where t >= tranche.startMonth {
-                    let k = t - tranche.startMonth - commissioning
+                for j in cloudOffsets[p]..<cloudOffsets[p + 1] where t >= cloudStarts[j] {
+                    let share = cloudShares[j]
+                    let k = t - cloudStarts[j] - commissioning
                     if k < 0 || (commissioning == 0 && k == 0) {
-                        if commissioning > 0 || k == 0 { out.growthCapex[i] += tranche.share * cloudBuildPerMonth }
+                        if commissioning > 0 || k == 0 { out.growthCapex[i] += share * cloudBuildPerMonth }
                         if k < 0 { continue }
                     }
                     let age = k % gpuRefreshMonths
                     if age == 0 {
-                        if k == 0 { out.growthCapex[i] += tranche.share * gpuCapex } else { out.sustainingCapex[i] += tranche.share * gpuCapex }
+                        if k == 0 { out.growthCapex[i] += share * gpuCapex } else { out.sustainingCapex[i] += share * gpuCapex }
                     }
                     let revenue = gpuRevenuePerMonth * schedule.gpuDecline[age] * gpuIndex
-                    out.operating[i] += tranche.share * (revenue * (1 - s.cloud.opexShareOfRevenue) - cloudEnergy)
+                    out.operating[i] += share * (revenue * (1 - s.cloud.opexShareOfRevenue) - cloudEnergy)
                 }
             }
 
@@ -194,13 +214,13 @@ struct PathSimulator: Sendable {
         out.finalPriceUSD = price
 
         // A lease still in force at the horizon is worth its NOI at the cap rate.
-        for (p, layout) in layouts.enumerated() {
+        for p in 0..<paths {
             let i = p * years + years - 1
-            for tranche in layout.leaseTranches {
-                let k = months - tranche.startMonth - commissioning
+            for j in leaseOffsets[p]..<leaseOffsets[p + 1] {
+                let k = months - leaseStarts[j] - commissioning
                 guard k >= 0 else { continue }
                 let inForce = Self.inForce(k, termMonths: termMonths, renewalMonths: renewalMonths, renewalInForce: renewalInForce)
-                out.terminal[i] += tranche.share * rentPerMonth * 12 * schedule.escalation[min(k / 12, years + 1)] * margin * inForce / s.capRate
+                out.terminal[i] += leaseShares[j] * rentPerMonth * 12 * schedule.escalation[min(k / 12, years + 1)] * margin * inForce / s.capRate
             }
         }
     }
