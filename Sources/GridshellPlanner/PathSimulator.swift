@@ -13,8 +13,23 @@ struct PathSimulator: Sendable {
     let mineShares: [Double]
     let leaseStarts: [Int], leaseShares: [Double], leaseOffsets: [Int]
     let cloudStarts: [Int], cloudShares: [Double], cloudOffsets: [Int]
+    /// Added to each historical monthly return the bootstrap draws: removes the history's own
+    /// trend and sets the expected growth of a block, exp(Σ r), to the drift's over its months,
+    /// whatever the history's tails and runs within a block.
+    let bootstrapShift: Double
 
     init(inputs: PlanInputs, schedule: PlanSchedule, layouts: [PathLayout]) {
+        let history = inputs.monthlyLogReturns
+        let block = max(inputs.strategy.risk.bootstrapBlockMonths, 1)
+        if history.count >= block {
+            let mean = history.reduce(0, +) / Double(history.count)
+            let starts = history.count - block + 1
+            var growth = 0.0
+            for start in 0..<starts { growth += exp(history[start..<(start + block)].reduce(0) { $0 + $1 - mean }) }
+            bootstrapShift = inputs.strategy.risk.btcDriftPerYear / 12 - log(growth / Double(starts)) / Double(block) - mean
+        } else {
+            bootstrapShift = 0
+        }
         self.inputs = inputs
         self.schedule = schedule
         paths = layouts.count
@@ -96,12 +111,6 @@ struct PathSimulator: Sendable {
         let bootstrap = stochastic && s.risk.priceModel == .bootstrap
         let history = inputs.monthlyLogReturns
         let block = max(s.risk.bootstrapBlockMonths, 1)
-        var historyMean = 0.0
-        if bootstrap { historyMean = history.reduce(0, +) / Double(history.count) }
-        var historyVariance = 0.0
-        if bootstrap { historyVariance = history.reduce(0) { $0 + ($1 - historyMean) * ($1 - historyMean) } / Double(max(history.count - 1, 1)) }
-        // Recentred so the price's expected growth is the drift's, the history's own spread kept.
-        let bootstrapMean = mu * dt - historyVariance / 2
 
         var price = inputs.network.priceUSD
         var fees = inputs.network.feesPerBlockBTC
@@ -199,7 +208,7 @@ struct PathSimulator: Sendable {
                 let logReturn: Double
                 if bootstrap {
                     if t % block == 0 { bootstrapIndex = r.below(history.count - block + 1) } else { bootstrapIndex += 1 }
-                    logReturn = history[bootstrapIndex] - historyMean + bootstrapMean
+                    logReturn = history[bootstrapIndex] + bootstrapShift
                 } else {
                     logReturn = logDrift + logVol * r.normal()
                 }

@@ -77,5 +77,18 @@ struct MonteCarloTests {
         inputs.monthlyLogReturns = (0..<48).map { $0 % 2 == 0 ? 0.1 : -0.1 }
         let r = try Planner.run(inputs, workers: 2)
         #expect(r.btcPriceAtHorizon.p95 / r.btcPriceAtHorizon.p5 < 1.5)
+        // A volatile, trending history with runs: the blocks are recentred so the expected price
+        // still grows at the drift (10 % a year), its spread the history's.
+        inputs.monthlyLogReturns = (0..<84).map { (month: Int) -> Double in
+            let wave: Double = 0.15 * sin(Double(month) * 0.7)
+            let run: Double = month % 3 == 0 ? 0.1 : -0.05
+            return 0.04 + wave + run
+        }
+        inputs.strategy.simulations = 8_000
+        inputs.strategy.risk.btcDriftPerYear = 0.10
+        let b = try Planner.run(inputs, workers: 2)
+        let expected = 100_000 * exp(0.10 * 3)
+        #expect(abs(b.btcPriceAtHorizon.mean / expected - 1) < 0.06, "\(b.btcPriceAtHorizon.mean) vs \(expected)")
+        #expect(b.btcPriceAtHorizon.p95 / b.btcPriceAtHorizon.p5 > 2)
     }
 }
