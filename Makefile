@@ -7,7 +7,7 @@ SWIFT ?= swift
 BIN := .build/debug/gridshell
 RELEASE_BIN := .build/release/gridshell
 
-.PHONY: all deps build release demo tour test bench bench-fleet bench-serve fmt clean
+.PHONY: all deps build release demo tour test bench bench-fleet bench-serve bench-plan fmt clean
 
 all: build
 
@@ -42,6 +42,10 @@ test: deps
 # Speed figures for docs/PERFORMANCE.md (release build; not part of CI).
 bench: deps
 	./scripts/bench.sh
+
+# The strategic planner's Monte Carlo: 10,000 paths × 15 years, monthly, on 2 threads.
+bench-plan: deps
+	./scripts/bench-plan.sh
 
 # Fleet figures: 10,000 simulated miners polled and curtailed, and pyasic on the same fleet
 # (needs root: pyasic only speaks to ports 80 and 4028).

@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "gridshell", targets: ["gridshell"]),
         .library(name: "GridshellCore", targets: ["GridshellCore"]),
         .library(name: "GridshellDispatch", targets: ["GridshellDispatch"]),
+        .library(name: "GridshellPlanner", targets: ["GridshellPlanner"]),
         .library(name: "GridshellCLI", targets: ["GridshellCLI"]),
         .library(name: "GridshellCompute", targets: ["GridshellCompute"]),
     ],
@@ -41,6 +42,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Strategy paths (mine, lease, cloud, hybrid), cash flows, valuation, Monte Carlo.
+        .target(name: "GridshellPlanner", dependencies: ["GridshellCore"]),
         // Pure protocol code shared by the clients and the simulator: lenient cgminer JSON,
         // reply parsing into telemetry, identification, HTTP Digest.
         .target(
@@ -88,7 +91,7 @@ let package = Package(
         .target(
             name: "GridshellServer",
             dependencies: [
-                "GridshellCore", "GridshellDispatch", "GridshellMiners", "GridshellSimulator", "GridshellStore", "GridshellGrid", "GridshellCompute",
+                "GridshellCore", "GridshellDispatch", "GridshellPlanner", "GridshellMiners", "GridshellSimulator", "GridshellStore", "GridshellGrid", "GridshellCompute",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -102,6 +105,7 @@ let package = Package(
             dependencies: [
                 "GridshellCore",
                 "GridshellDispatch",
+                "GridshellPlanner",
                 "GridshellMiners",
                 "GridshellSimulator",
                 "GridshellStore",
@@ -126,6 +130,10 @@ let package = Package(
                 "GridshellCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "GridshellPlannerTests",
+            dependencies: ["GridshellPlanner", "GridshellCore"]
         ),
         .testTarget(
             name: "GridshellMinerProtocolTests",
@@ -172,7 +180,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GridshellCLITests",
-            dependencies: ["GridshellCLI", "GridshellCore"]
+            dependencies: ["GridshellCLI", "GridshellCore", "GridshellPlanner"]
         ),
     ]
 )

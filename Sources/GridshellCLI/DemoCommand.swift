@@ -100,6 +100,7 @@ struct DemoCommand: AsyncParsableCommand {
         try? FileManager.default.removeItem(atPath: db + "-wal")
         try? FileManager.default.removeItem(atPath: db + "-shm")
         try FileManager.default.createDirectory(atPath: (db as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        Self.printPlan(sitePath: root + "/examples/demo-hybrid.yaml", folder: (db as NSString).deletingLastPathComponent)
         var options = ServeOptions(
             sitePath: root + "/examples/demo-hybrid.yaml", databasePath: db, pricesPath: root + "/data/ercot/ercot_RTM-2021-02.csv",
             bitcoinPath: root + "/data/btc/btc_daily_2019_2025.csv")

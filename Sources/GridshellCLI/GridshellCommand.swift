@@ -13,7 +13,7 @@ public struct GridshellCommand: AsyncParsableCommand {
             file:line: key: message); 66 a file cannot be read; 64 bad command-line usage.
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, HashpriceCommand.self, BreakevenCommand.self, DispatchCommand.self, BacktestCommand.self, CatalogCommand.self, SimulateFleetCommand.self, FleetCommand.self, ServeCommand.self, DemoCommand.self, TokenCommand.self, ComputeCommand.self]
+        subcommands: [ValidateCommand.self, HashpriceCommand.self, BreakevenCommand.self, DispatchCommand.self, BacktestCommand.self, CatalogCommand.self, SimulateFleetCommand.self, FleetCommand.self, ServeCommand.self, DemoCommand.self, TokenCommand.self, ComputeCommand.self, PlanCommand.self]
     )
 
     public init() {}

@@ -42,18 +42,20 @@ struct ComputeEventTests {
         let base = 18_000 + Int.random(in: 0..<100) * 10
         let runner = CommandRunner(environment: ["SLURM_TEST_PORT_BASE": String(base)], timeoutSeconds: 90)
         _ = try await runner.run(script, ["start", dir.path, "2", "4"])
-        var failed = true
-        defer {
-            // Stopped whatever happens (the daemons are this test's alone).
-            let stop = Process()
-            stop.executableURL = URL(fileURLWithPath: script)
-            stop.arguments = ["stop", dir.path]
-            stop.standardOutput = FileHandle.nullDevice
-            stop.standardError = FileHandle.nullDevice
-            try? stop.run()
-            stop.waitUntilExit()
-            if !failed { try? FileManager.default.removeItem(at: dir) }
+        // Stopped whatever happens (the daemons are this test's alone); the logs are kept on failure.
+        do {
+            try await event(dir: dir)
+        } catch {
+            _ = try? await runner.run(script, ["stop", dir.path])
+            Issue.record("Slurm logs kept in \(dir.path)/logs")
+            throw error
         }
+        _ = try? await runner.run(script, ["stop", dir.path])
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    func event(dir: URL) async throws {
+        let root = Harness.root
         let conf = dir.appendingPathComponent("slurm.conf").path
         let site = try SiteLoader.parse(yaml: Self.siteYAML)
         let slurm = SlurmCLI(slurmConf: conf, tagger: JobTagger(siteJobs: site.gpuClusters.flatMap(\.jobs)), timeoutSeconds: 20)
@@ -172,7 +174,6 @@ struct ComputeEventTests {
         let lost = lines.reduce(0) { $0 + $1.aiThroughputLostUSD }
         let checkpoints = lines.reduce(0) { $0 + $1.checkpointCostUSD }
         #expect(credit > 0 && lost > 0 && checkpoints >= 20, "credit \(credit), AI throughput lost \(lost), checkpoints \(checkpoints)")
-        failed = false
     }
 
     func waitUntil(_ what: String, seconds: Double, _ probe: () async throws -> Bool) async throws {

@@ -20,14 +20,18 @@ public struct Site: Sendable, Equatable {
     public var gpuSystems: [GPUSystem]
     /// Where prices and Bitcoin data come from live, and the fallback when they go stale.
     public var feeds: FeedSettings
+    /// The strategic planner's assumptions (the file's `strategy:` section, or the defaults).
+    public var strategy: StrategyAssumptions
 
     public init(
         name: String, interconnectMW: Double, cooling: CoolingOverhead = .init(), contract: EnergyContract,
         poolFeeFraction: Double = 0, bitcoin: BitcoinInputs = .init(), minerGroups: [MinerGroup] = [],
         gpuClusters: [GPUCluster] = [], aiTenants: [AITenant] = [], gridPrograms: GridPrograms = .init(),
-        catalog: MinerCatalog = .builtIn, gpuSystems: [GPUSystem] = GPUSystem.builtIn, feeds: FeedSettings = .init()
+        catalog: MinerCatalog = .builtIn, gpuSystems: [GPUSystem] = GPUSystem.builtIn, feeds: FeedSettings = .init(),
+        strategy: StrategyAssumptions = .init()
     ) {
         self.feeds = feeds
+        self.strategy = strategy
         self.name = name
         self.interconnectMW = interconnectMW
         self.cooling = cooling

@@ -58,7 +58,7 @@ struct SiteReader {
 
     static let topKeys = [
         "name", "interconnect_mw", "cooling", "contract", "pool", "bitcoin", "miners", "gpu_clusters",
-        "ai_tenants", "grid_programs", "catalog", "feeds",
+        "ai_tenants", "grid_programs", "catalog", "feeds", "strategy",
     ]
 
     func site(_ root: Node) -> Site? {
@@ -91,12 +91,13 @@ struct SiteReader {
         }
         let programs = top["grid_programs"].flatMap { readGridPrograms($0) } ?? GridPrograms()
         let feeds = top["feeds"].flatMap { readFeeds($0) } ?? FeedSettings()
+        let strategy = top["strategy"].map { readStrategy($0) } ?? StrategyAssumptions()
 
         guard let name, let interconnect, let contract else { return nil }
         let site = Site(
             name: name, interconnectMW: interconnect, cooling: cooling, contract: contract, poolFeeFraction: poolFee,
             bitcoin: bitcoin, minerGroups: miners, gpuClusters: clusters, aiTenants: tenants, gridPrograms: programs,
-            catalog: catalog, feeds: feeds)
+            catalog: catalog, feeds: feeds, strategy: strategy)
 
         // Whole-site checks.
         if site.firmLoadMW > interconnect + 1e-9 {

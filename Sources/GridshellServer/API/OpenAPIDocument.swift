@@ -175,6 +175,51 @@ components:
         mw: {type: number, exclusiveMinimum: true, minimum: 0, description: MW to drop; the whole award unless given.}
         minutes: {type: number, description: Site minutes, over 0 and at most 10080.}
         reason: {type: string, minLength: 1}
+    StrategyRequest:
+      type: object
+      description: Overrides of the site's strategy section; every field optional.
+      properties:
+        years: {type: integer, minimum: 1, maximum: 50}
+        paths:
+          type: array
+          minItems: 1
+          items: {type: string, enum: [mine, lease, cloud, hybrid]}
+        simulations: {type: integer, minimum: 1, maximum: 1000}
+        seed: {type: integer, minimum: 0}
+    StrategyPlan:
+      type: object
+      required: [site, years, simulations, seed, utilityMW, paths, btcPriceAtHorizon, sensitivity, recommendation, assumptions, monteCarloSeconds]
+      properties:
+        site: {type: string}
+        years: {type: integer}
+        simulations: {type: integer}
+        seed: {type: integer}
+        utilityMW: {type: number}
+        paths:
+          type: array
+          items:
+            type: object
+            required: [path, summary, yearly, npvUSD, valuePerWattCapRate, valuePerWattDCF, monteCarlo]
+            properties:
+              path: {type: string}
+              summary: {type: string}
+              yearly: {type: array, items: {type: object}}
+              npvUSD: {type: number}
+              irr: {type: number}
+              paybackYears: {type: number}
+              valuePerWattCapRate: {type: number}
+              valuePerWattDCF: {type: number}
+              monteCarlo: {type: object}
+        btcPriceAtHorizon: {type: object}
+        sensitivity: {type: array, items: {type: object}}
+        recommendation:
+          type: object
+          required: [path, reasons]
+          properties:
+            path: {type: string}
+            reasons: {type: array, items: {type: string}}
+        assumptions: {type: array, items: {type: object}}
+        monteCarloSeconds: {type: number}
     ManualPrice:
       type: object
       required: [usd_per_mwh, reason]
@@ -487,6 +532,25 @@ paths:
         '401': {$ref: '#/components/responses/Error'}
         '403': {$ref: '#/components/responses/Error'}
         '409': {$ref: '#/components/responses/Error'}
+        '422': {$ref: '#/components/responses/Error'}
+  /api/v1/strategy:
+    post:
+      summary: "The strategic planner on this site (viewer; changes nothing): mine, lease, cloud and hybrid paths with yearly cash flows, NPV, IRR, payback, value per watt, Monte Carlo percentiles, sensitivity and a recommendation, the same JSON as `gridshell plan --json`. Send {} for the site file's strategy section as it stands."
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/StrategyRequest'}
+      responses:
+        '200':
+          description: The plan.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/StrategyPlan'}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
+        '403': {$ref: '#/components/responses/Error'}
+        '413': {$ref: '#/components/responses/Error'}
         '422': {$ref: '#/components/responses/Error'}
   /api/v1/policy:
     get:

@@ -23,7 +23,7 @@ public struct SiteAPI: Sendable {
         "GET /api/v1/events", "GET /api/v1/prices", "GET /api/v1/overrides", "DELETE /api/v1/overrides/{id}",
         "POST /api/v1/actions/curtail", "POST /api/v1/actions/resume", "POST /api/v1/actions/cap", "POST /api/v1/actions/pause",
         "GET /api/v1/policy", "PUT /api/v1/policy", "GET /api/v1/audit", "GET /api/v1/tokens", "POST /api/v1/tokens",
-        "GET /api/v1/feeds", "GET /api/v1/grid", "POST /api/v1/grid/deployments", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "PUT /api/v1/feeds/peak-risk/manual", "GET /api/v1/openapi.json",
+        "GET /api/v1/feeds", "GET /api/v1/grid", "POST /api/v1/grid/deployments", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "PUT /api/v1/feeds/peak-risk/manual", "POST /api/v1/strategy", "GET /api/v1/openapi.json",
     ]
 
     public init(controller: SiteController, store: any SiteStore, board: StateBoard, metrics: SiteMetrics, feeds: Feeds? = nil, ven: OpenADRVEN? = nil) {
@@ -47,6 +47,7 @@ public struct SiteAPI: Sendable {
         router.get("/api/v1/openapi.json") { _, _ in try Self.bytes(OpenAPIDocument.json()) }
         let api = router.group("/api/v1")
         addReads(api)
+        addStrategy(api)
         addActions(api)
         addAdmin(api)
         return router
