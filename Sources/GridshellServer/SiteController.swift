@@ -469,10 +469,16 @@ public actor SiteController {
     // MARK: What the API and the dashboard read
 
     /// What the plan in force asks of the AI side: every load's level, and whether it sheds firm
-    /// load; nil while miner commands are still going out (miners are shed first) or before the
-    /// first plan.
+    /// load; nil before the first plan, and while miners are still being shed (commands going
+    /// out, or sent and not yet seen asleep): miners go first.
     public var aiSide: (levels: [Double], emergency: Bool)? {
         guard sending == 0, let decision else { return nil }
+        // Miners told to shed and not yet seen to have done it (for up to half a minute).
+        let now = Date()
+        let shedding = awaiting.values.contains { pending in
+            !Self.raisesPower(pending.command) && (lastSent[pending.address].map { now.timeIntervalSince($0.at) < 30 } ?? false)
+        }
+        guard !shedding else { return nil }
         return (decision.solution.levels, decision.solution.shedMW > 1e-9)
     }
 
