@@ -87,9 +87,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Live: site time is wall time; prices come from the site file's feeds.prices, not --prices.")
     var live = false
 
+    @Option(name: .customLong("slurm-conf"), help: "Drive the AI side through this Slurm cluster (its slurm.conf): caps, checkpoint and requeue.")
+    var slurmConf: String?
+
+    @Option(name: .customLong("gpu-node"), help: "This machine's Slurm node name: hold its GPUs to the plan's caps with nvidia-smi.")
+    var gpuNode: String?
+
+    @Option(name: .customLong("nvidia-smi"), help: "The nvidia-smi to use.")
+    var nvidiaSMI = "nvidia-smi"
+
     @OptionGroup var shared: ServeSharedOptions
 
     func validate() throws {
+        if gpuNode != nil, slurmConf == nil { throw ValidationError("--gpu-node needs --slurm-conf: the agent caps the GPUs of the scheduler's jobs") }
         if live, speed != 1 || from != nil || to != nil {
             throw ValidationError("--live runs in real time: --speed, --from and --to are for a replay")
         }
@@ -113,6 +123,9 @@ struct ServeCommand: AsyncParsableCommand {
         options.webPort = webPort
         options.simulateFleet = simulateFleet
         options.live = live
+        options.slurmConf = slurmConf
+        options.gpuNode = gpuNode
+        options.nvidiaSMI = nvidiaSMI
         shared.apply(to: &options)
         try await Self.serve(options) { url in
             print("gridshell serve: listening on \(url)")

@@ -1,4 +1,5 @@
 import Foundation
+import GridshellCompute
 import GridshellCore
 import GridshellDispatch
 import GridshellGrid
@@ -49,6 +50,13 @@ public struct ServeOptions: Sendable {
     public var live = false
     /// A VTN to listen to instead of the site file's `grid_programs.openadr` (the demo's own).
     public var openADR: OpenADRSettings?
+    /// The AI side: the Slurm cluster's `slurm.conf` (nil: the scheduler is not driven).
+    public var slurmConf: String?
+    /// This machine's Slurm node name, whose GPUs a power agent here holds to their caps.
+    public var gpuNode: String?
+    public var nvidiaSMI = "nvidia-smi"
+    /// Seconds between two passes of the GPU power agent (caps revert, so they are re-applied).
+    public var gpuAgentSeconds: Double = 5
 
     public init(sitePath: String, databasePath: String, pricesPath: String, bitcoinPath: String) {
         self.sitePath = sitePath
@@ -119,7 +127,22 @@ public enum SiteServer {
                 ven = try OpenADRVEN(configuration: configuration, delegate: SiteVENDelegate(controller: controller, settings: adr, logger: logger), logger: logger)
             } catch { throw ServeError.input("grid_programs.openadr: \(error)") }
         }
-        let api = SiteAPI(controller: controller, store: store, board: board, metrics: metrics, feeds: feeds, ven: ven)
+        var computeServices: [any Service] = []
+        var actuator: ComputeActuator?
+        if let conf = options.slurmConf {
+            guard FileManager.default.isReadableFile(atPath: conf) else { throw ServeError.input("--slurm-conf: cannot read \(conf)") }
+            let slurm = SlurmCLI(slurmConf: conf, tagger: JobTagger(siteJobs: live.site.gpuClusters.flatMap(\.jobs)), logger: logger)
+            var agents: [GPUPowerAgent] = []
+            if let node = options.gpuNode {
+                let agent = GPUPowerAgent(node: node, gpus: NvidiaSMI(executable: options.nvidiaSMI), cluster: slurm, intervalSeconds: options.gpuAgentSeconds, logger: logger)
+                agents.append(agent)
+                computeServices.append(agent)
+            }
+            let a = ComputeActuator(cluster: slurm, agents: agents, site: live.dispatchSite, logger: logger)
+            computeServices.append(ComputeService(controller: controller, actuator: a))
+            actuator = a
+        }
+        let api = SiteAPI(controller: controller, store: store, board: board, metrics: metrics, feeds: feeds, ven: ven, compute: actuator)
         // A replay polls its feeds several times an interval; a live site at the site file's rate.
         let intervalWall = clock.wallSeconds(siteSeconds: live.intervalSeconds)
         let priceEvery = options.live ? live.site.feeds.prices.everySeconds : min(live.site.feeds.prices.everySeconds, max(0.1, intervalWall / 4))
@@ -146,6 +169,7 @@ public enum SiteServer {
             app,
         ]
         if let ven { services.insert(GridChannelService(ven: ven), at: 0) }
+        services.insert(contentsOf: computeServices, at: 0)
         if let peak = feeds.peakRisk, let settings = live.site.gridPrograms.fourCP {
             let every = options.live ? settings.everySeconds : min(settings.everySeconds, max(0.1, intervalWall / 4))
             services.insert(FeedService.peakRisk(controller: controller, feed: peak, everySeconds: every), at: 0)

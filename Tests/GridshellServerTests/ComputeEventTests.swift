@@ -4,6 +4,8 @@ import GridshellCore
 import GridshellDispatch
 import GridshellServer
 import GridshellStore
+import Hummingbird
+import HummingbirdTesting
 import Testing
 
 /// A demand-response event on a hybrid site whose AI side runs on a real Slurm (slurmctld, two
@@ -148,6 +150,18 @@ struct ComputeEventTests {
         let snapshots = await agents.asyncMap { await $0.latest }
         let trainGPUs = snapshots.compactMap { $0 }.flatMap(\.gpus).filter { $0.job == pretrain }
         #expect(trainGPUs.count == 4 && trainGPUs.allSatisfy { abs(($0.reading.enforcedLimitW ?? 0) - cap * 700) < 1.5 }, "\(trainGPUs.map(\.reading))")
+        // The API shows it: GET /api/v1/compute.
+        let api = SiteAPI(controller: h.controller, store: h.store, board: h.controller.board, metrics: h.api.metrics, compute: actuator)
+        try await Application(router: api.router()).test(.router) { client in
+            let r = try await client.execute(uri: "/api/v1/compute", method: .get, headers: h.headers(.viewer))
+            #expect(r.status == .ok)
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)) as? [String: Any])
+            let listed = try #require(body["jobs"] as? [[String: Any]])
+            #expect(listed.first { $0["id"] as? String == pretrain }?["capFraction"] as? Double == cap)
+            #expect(listed.first { $0["id"] as? String == sweep }?["pausedByGridshell"] as? Bool == true)
+            let none = try await h.app().test(.router) { c in try await c.execute(uri: "/api/v1/compute", method: .get, headers: h.headers(.viewer)) }
+            #expect(none.status == .notFound)
+        }
         let allocated = try await slurm.nodes().reduce(0) { $0 + $1.gpusAllocated }
         #expect(allocated == 6, "the requeued job's two GPUs are free")
 

@@ -417,6 +417,13 @@ paths:
         '403': {$ref: '#/components/responses/Error'}
         '409': {$ref: '#/components/responses/Error'}
         '422': {$ref: '#/components/responses/Error'}
+  /api/v1/compute:
+    get:
+      summary: The AI side as the scheduler shows it - jobs with their flex tier, the cap Gridshell holds each to, jobs it checkpointed and holds, GPU power per job and node, and the recent actions.
+      responses:
+        '200': {description: 'Jobs, nodes and recent actions.'}
+        '401': {$ref: '#/components/responses/Error'}
+        '404': {$ref: '#/components/responses/Error'}
   /api/v1/feeds/peak-risk/manual:
     put:
       summary: Give the 4CP peak risk by hand (operator; grid_programs.four_cp must have source manual). A probability (0-1, or a percentage) or system load in MW, as the signal is.

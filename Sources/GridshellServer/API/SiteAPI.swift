@@ -14,6 +14,8 @@ public struct SiteAPI: Sendable {
     public let metrics: SiteMetrics
     public let feeds: Feeds?
     public let ven: OpenADRVEN?
+    /// The AI side, when `serve` drives a scheduler.
+    public let compute: ComputeActuator?
 
     /// Every route the API serves, as "METHOD /path" with `{name}` parameters: the OpenAPI
     /// document is checked against this list.
@@ -23,12 +25,16 @@ public struct SiteAPI: Sendable {
         "GET /api/v1/events", "GET /api/v1/prices", "GET /api/v1/overrides", "DELETE /api/v1/overrides/{id}",
         "POST /api/v1/actions/curtail", "POST /api/v1/actions/resume", "POST /api/v1/actions/cap", "POST /api/v1/actions/pause",
         "GET /api/v1/policy", "PUT /api/v1/policy", "GET /api/v1/audit", "GET /api/v1/tokens", "POST /api/v1/tokens",
-        "GET /api/v1/feeds", "GET /api/v1/grid", "POST /api/v1/grid/deployments", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "PUT /api/v1/feeds/peak-risk/manual", "POST /api/v1/strategy", "GET /api/v1/openapi.json",
+        "GET /api/v1/feeds", "GET /api/v1/grid", "POST /api/v1/grid/deployments", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "PUT /api/v1/feeds/peak-risk/manual", "POST /api/v1/strategy", "GET /api/v1/compute", "GET /api/v1/openapi.json",
     ]
 
-    public init(controller: SiteController, store: any SiteStore, board: StateBoard, metrics: SiteMetrics, feeds: Feeds? = nil, ven: OpenADRVEN? = nil) {
+    public init(
+        controller: SiteController, store: any SiteStore, board: StateBoard, metrics: SiteMetrics, feeds: Feeds? = nil, ven: OpenADRVEN? = nil,
+        compute: ComputeActuator? = nil
+    ) {
         self.feeds = feeds
         self.ven = ven
+        self.compute = compute
         self.controller = controller
         self.store = store
         self.board = board
@@ -184,6 +190,14 @@ public struct SiteAPI: Sendable {
         api.get("/grid") { _, context in
             _ = try context.require(.viewer)
             return try Self.json(GridPayload(openadr: await ven?.status, commitments: await controller.gridCommitments, reading: controller.reading))
+        }
+        let compute = self.compute
+        api.get("/compute") { _, context in
+            _ = try context.require(.viewer)
+            guard let compute else {
+                throw APIError(.notFound, "not-found", "the AI side is not connected: start serve with --slurm-conf (and --gpu-node for this machine's GPUs)")
+            }
+            return try Self.json(await compute.status())
         }
     }
 
