@@ -27,14 +27,16 @@ import Testing
         let quick = CommandRunner(timeoutSeconds: 0.5)
         let began = Date()
         await #expect { try await quick.run("sleep", ["10"]) } throws: { ($0 as? CommandError)?.kind == .timedOut(seconds: 0.5) }
-        #expect(Date().timeIntervalSince(began) < 5)
+        // Killed, not waited for: well under the command's 10 s even on a loaded machine.
+        #expect(Date().timeIntervalSince(began) < 9)
     }
 
     @Test func aChildLeftRunningDoesNotHoldTheAnswer() async throws {
         let began = Date()
-        let out = try await runner.run("sh", ["-c", "sleep 3 & echo started"])
+        let out = try await runner.run("sh", ["-c", "sleep 30 & echo started"])
         #expect(out.stdout == "started\n")
-        #expect(Date().timeIntervalSince(began) < 2.5)
+        // Answered when the shell exits, not when its child does (30 s).
+        #expect(Date().timeIntervalSince(began) < 20)
     }
 
     @Test func environmentIsPassed() async throws {

@@ -127,12 +127,12 @@ func runningJob(_ id: String, node: String, gpus: [Int]) -> ComputeJob {
 
     func checkReapplied(agent: GPUPowerAgent, gpus: FakeGPUs) async throws {
         // The fake lets go of the cap after 1.5 s; the agent must notice and set it again.
-        let reapplied = try await waitFor("a reverted cap to be re-applied", seconds: 10) {
+        let reapplied = try await waitFor("a reverted cap to be re-applied", seconds: 40) {
             let snap = await agent.latest
             return ((snap?.limitsReapplied ?? 0) > 0 ? snap : nil, "\(String(describing: snap?.gpus.map(\.reading.enforcedLimitW)))")
         }
         #expect(reapplied.gpus.allSatisfy { $0.targetW == 500 })
-        try await waitFor("the GPU back at 500 W", seconds: 5, every: 0.1) {
+        try await waitFor("the GPU back at 500 W", seconds: 30, every: 0.1) {
             let limits = try await gpus.limits()
             return (limits.values.allSatisfy { $0 == 500 } ? true : nil, "\(limits)")
         }
@@ -146,7 +146,7 @@ func runningJob(_ id: String, node: String, gpus: [Int]) -> ComputeJob {
         let group = ServiceGroup(configuration: .init(services: [agent], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            try await waitFor("the cap to be applied", seconds: 10) {
+            try await waitFor("the cap to be applied", seconds: 40) {
                 let limits = try await gpus.limits()
                 return (limits.values.allSatisfy { $0 == 300 } ? true : nil, "\(limits)")
             }

@@ -16,7 +16,9 @@ struct PeakRiskControllerTests {
         let base = try String(contentsOfFile: Harness.root + "/examples/demo-hybrid.yaml", encoding: .utf8)
             .replacingOccurrences(of: "  adder_usd_per_mwh: 3.0\n", with: "  adder_usd_per_mwh: 3.0\n  transmission_4cp_usd_per_kw_year: 90\n")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gridshell-4cp-\(UUID().uuidString).yaml").path
-        try (base + "  four_cp:\n    signal: probability\n    source: manual\n    end_hour: 22\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let yaml = base.replacingOccurrences(of: "\ngrid_programs:\n", with: "\ngrid_programs:\n  four_cp: {signal: probability, source: manual, end_hour: 22}\n")
+        #expect(yaml != base)
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
