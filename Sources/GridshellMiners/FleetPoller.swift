@@ -10,6 +10,15 @@ public protocol MinerDriver: Sendable {
     func identify(_ endpoint: MinerEndpoint) async throws -> MinerIdentity
     func read(_ endpoint: MinerEndpoint, identity: MinerIdentity?) async throws -> MinerTelemetry
     func send(_ command: MinerCommand, to endpoint: MinerEndpoint, identity: MinerIdentity?) async throws
+    /// Reads what confirms a command (mode, hashrate, power), as cheaply as the firmware allows;
+    /// the rest of the telemetry may be missing.
+    func readQuick(_ endpoint: MinerEndpoint, identity: MinerIdentity?) async throws -> MinerTelemetry
+}
+
+extension MinerDriver {
+    public func readQuick(_ endpoint: MinerEndpoint, identity: MinerIdentity?) async throws -> MinerTelemetry {
+        try await read(endpoint, identity: identity)
+    }
 }
 
 /// Knobs of the poller and controller.
@@ -98,6 +107,15 @@ public final class FleetPoller: MinerFleet, Sendable {
 
     /// One miner read: when it began, what came back, the identity it was read with.
     typealias Reading = (address: String, began: Date, result: Result<MinerTelemetry, any Error>, identity: MinerIdentity?)
+    /// A quick reading keeps what it did not ask for (boards, fans, pools) from the last full one.
+    static func merge(_ quick: MinerTelemetry, over old: MinerTelemetry?) -> MinerTelemetry {
+        guard let old else { return quick }
+        var t = quick
+        if t.boards.isEmpty { t.boards = old.boards }
+        if t.fanRPM.isEmpty { t.fanRPM = old.fanRPM }
+        if t.pools.isEmpty { t.pools = old.pools }
+        return t
+    }
 
     private let entries: Mutex<[String: Entry]>
     private let order: Mutex<[String]>
@@ -188,7 +206,7 @@ public final class FleetPoller: MinerFleet, Sendable {
 
     /// Reads `entries`, at most `concurrency` at a time, identifying those not yet known. A sweep
     /// (`yielding`) waits before each read while urgent work is under way.
-    private func readEach(_ entries: [Entry], yielding: Bool = false) async -> [Reading] {
+    private func readEach(_ entries: [Entry], yielding: Bool = false, quick: Bool = false) async -> [Reading] {
         let driver = self.driver
         return await boundedMap(entries, limit: settings.concurrency) { [self] entry -> Reading in
             while yielding, urgent.load(ordering: .relaxed) > 0, !Task.isCancelled {
@@ -198,7 +216,8 @@ public final class FleetPoller: MinerFleet, Sendable {
             let began = Date()
             do {
                 if identity == nil { identity = try await driver.identify(entry.endpoint) }
-                return (entry.endpoint.address, began, .success(try await driver.read(entry.endpoint, identity: identity)), identity)
+                let t = quick ? try await driver.readQuick(entry.endpoint, identity: identity) : try await driver.read(entry.endpoint, identity: identity)
+                return (entry.endpoint.address, began, .success(quick ? Self.merge(t, over: entry.state.telemetry) : t), identity)
             } catch {
                 return (entry.endpoint.address, began, .failure(error), identity)
             }
@@ -234,10 +253,17 @@ public final class FleetPoller: MinerFleet, Sendable {
         }
     }
 
-    /// Reads these miners now (no backoff), at most `concurrency` at a time, updating their states.
+    /// Reads these miners now (no backoff), at most `concurrency` at a time, updating their states:
+    /// the read-back of a command, which asks only what confirms it.
     public func read(_ addresses: [String]) async -> [MinerState] {
+        await read(addresses, quick: true)
+    }
+
+    /// Reads these miners now; `quick` asks only what confirms a command (mode, hashrate, power)
+    /// and keeps the rest from the last full reading.
+    public func read(_ addresses: [String], quick: Bool) async -> [MinerState] {
         let picked: [Entry] = entries.withLock { map in addresses.compactMap { map[$0] } }
-        record(await urgently { await readEach(picked) })
+        record(await urgently { await readEach(picked, quick: quick) })
         return entries.withLock { map in addresses.compactMap { map[$0]?.state } }
     }
 

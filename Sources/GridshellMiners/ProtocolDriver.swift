@@ -103,10 +103,20 @@ public final class ProtocolDriver: MinerDriver {
 
     static let stockRead = CGMinerRequest("summary+stats+pools")
     static let luxRead = CGMinerRequest("summary+stats+pools+power+config")
+    /// What confirms a command on LuxOS: mode, hashrate and power, a quarter of a full read.
+    static let luxQuickRead = CGMinerRequest("summary+power+config")
 
     public func read(_ endpoint: MinerEndpoint, identity: MinerIdentity?) async throws -> MinerTelemetry {
+        try await read(endpoint, identity: identity, quick: false)
+    }
+
+    public func readQuick(_ endpoint: MinerEndpoint, identity: MinerIdentity?) async throws -> MinerTelemetry {
+        try await read(endpoint, identity: identity, quick: true)
+    }
+
+    func read(_ endpoint: MinerEndpoint, identity: MinerIdentity?, quick: Bool) async throws -> MinerTelemetry {
         let lux = identity?.firmware == .luxos
-        let request = lux ? Self.luxRead : Self.stockRead
+        let request = lux ? (quick ? Self.luxQuickRead : Self.luxRead) : Self.stockRead
         let bytes = try await rpc.send(request, to: endpoint.address, port: endpoint.rpcPort)
         let set = try CGMinerReplySet.parse(bytes, request: request)
         var reader = TelemetryReader(set)

@@ -413,7 +413,7 @@ public actor SiteController {
                 "gridshell.seconds": "\(String(format: "%.2f", now.timeIntervalSince(sentAt)))",
             ])
         for (seconds, addresses) in confirm {
-            let wait = seconds + 0.5 - Date().timeIntervalSince(sentAt)
+            let wait = seconds + 0.25 - Date().timeIntervalSince(sentAt)
             let logger = self.logger
             Task {
                 if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }

@@ -109,13 +109,19 @@ import Testing
         let sim = try await fleet(6, first: "127.42.4.1", mix: "s21/luxos:1")
         defer { Task { await sim.stop() } }
         let p = poller(sim)
-        _ = await p.poll()
+        let full = await p.poll()
+        #expect(full.allSatisfy { !($0.telemetry?.boards.isEmpty ?? true) && !($0.telemetry?.fanRPM.isEmpty ?? true) })
         let picked = Array(sim.miners.prefix(2))
         for m in sim.miners { m.apply(.sleep) }
+        let requests = picked.map(\.exchanges.rpcRequests)
         let read = await p.read(picked.map(\.spec.address) + ["127.42.4.99"])
         // The two read now show what the miners show; an address the poller does not know is left out.
         #expect(read.map(\.address) == picked.map(\.spec.address))
         #expect(read.allSatisfy { $0.reachable && $0.telemetry?.mode != .normal })
+        // A read-back is one short request (no stats, no pools) and keeps the boards and fans of
+        // the last full reading.
+        #expect(zip(picked, requests).allSatisfy { $0.exchanges.rpcRequests == $1 + 1 })
+        #expect(read.allSatisfy { !($0.telemetry?.boards.isEmpty ?? true) && !($0.telemetry?.fanRPM.isEmpty ?? true) })
         // The rest keep the sweep's older view until the next sweep.
         let others = await p.states().filter { s in !picked.contains { $0.spec.address == s.address } }
         #expect(others.count == 4 && others.allSatisfy { $0.telemetry?.mode == .normal })
