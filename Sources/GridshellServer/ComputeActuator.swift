@@ -57,6 +57,12 @@ public actor ComputeActuator {
     /// Scheduler jobs Gridshell checkpointed and holds.
     private var paused: Set<ComputeJob.ID> = []
     private var lastRaise = Date.distantPast
+    /// Throughput lost per scheduler job, as (when, hours at full throughput lost since the last
+    /// apply), over the SLA window.
+    private var losses: [ComputeJob.ID: [(at: Date, hours: Double)]] = [:]
+    private var lastApply: Date?
+    /// The window a job's tolerated slowdown is measured over.
+    public static let slaWindowSeconds = 24 * 3600.0
     public private(set) var actions: [Action] = []
     public private(set) var jobs: [ComputeJob] = []
     public private(set) var lastError: String?
@@ -103,6 +109,7 @@ public actor ComputeActuator {
             logger.error("scheduler unreachable; the AI side keeps its last settings", metadata: ["gridshell.error": "\(error)"])
             return []
         }
+        account(now: now)
         var done: [Action] = []
         var pauses: [(String, ComputeJob)] = []
         var releases: [(String, ComputeJob)] = []
@@ -165,6 +172,30 @@ public actor ComputeActuator {
         if raised { lastRaise = now }
         record(done)
         return done
+    }
+
+    /// Adds the throughput each job lost since the last apply (at its applied cap, or all of it
+    /// while paused) and forgets what fell out of the window.
+    private func account(now: Date) {
+        defer { lastApply = now }
+        guard let last = lastApply else { return }
+        let hours = max(0, now.timeIntervalSince(last)) / 3600
+        for job in jobs {
+            var lost = 0.0
+            if paused.contains(job.id) {
+                lost = 1
+            } else if let cap = applied[job.id], let system = system(of: job.name) {
+                let curve = job.profile == .inference ? system.inferenceCurve : system.trainingCurve
+                lost = 1 - curve.throughput(atPowerFraction: cap)
+            }
+            if lost > 0 { losses[job.id, default: []].append((now, lost * hours)) }
+        }
+        let floor = now.addingTimeInterval(-Self.slaWindowSeconds)
+        for (id, list) in losses { losses[id] = list.filter { $0.at >= floor } }
+    }
+
+    func system(of jobName: String) -> GPUSystem? {
+        site.site.gpuClusters.first { $0.jobs.contains { $0.name == jobName } }?.system
     }
 
     private func setCap(_ fraction: Double, job: ComputeJob, name: String, now: Date) async -> Action {
@@ -231,9 +262,13 @@ public actor ComputeActuator {
             for (id, j) in s.jobs { power[id, default: 0] += j.drawW }
         }
         let list = jobs.map { j in
-            ComputeStatus.Job(
+            // The tier's tolerated slowdown over the window, in hours at full throughput.
+            let budget = AIJob.tierSlowdown[min(max(j.flexTier, 0), 3)] * Self.slaWindowSeconds / 3600
+            let used = losses[j.id, default: []].reduce(0) { $0 + $1.hours }
+            return ComputeStatus.Job(
                 id: j.id, name: j.name, partition: j.partition, state: j.state.rawValue, held: j.held, flexTier: j.flexTier, profile: j.profile.rawValue,
-                gpus: j.gpuCount, nodes: j.nodes, capFraction: applied[j.id], pausedByGridshell: paused.contains(j.id), gpuPowerW: power[j.id])
+                gpus: j.gpuCount, nodes: j.nodes, capFraction: applied[j.id], pausedByGridshell: paused.contains(j.id), gpuPowerW: power[j.id],
+                slaBudgetHours: budget, slaBudgetLeftHours: budget - used)
         }
         return ComputeStatus(jobs: list, nodes: nodes, recentActions: Array(actions.suffix(50)), lastError: lastError)
     }
@@ -255,6 +290,11 @@ public struct ComputeStatus: Sendable, Codable, Equatable {
         public var capFraction: Double?
         public var pausedByGridshell: Bool
         public var gpuPowerW: Double?
+        /// The throughput loss the job's tier tolerates over the last 24 h, in hours at full
+        /// throughput (flex 2: 25 % of 24 h = 6 h), and what is left of it after the caps and
+        /// pauses Gridshell applied (negative: over budget).
+        public var slaBudgetHours: Double
+        public var slaBudgetLeftHours: Double
     }
 
     public struct Node: Sendable, Codable, Equatable {
