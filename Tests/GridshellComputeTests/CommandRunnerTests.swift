@@ -27,16 +27,18 @@ import Testing
         let quick = CommandRunner(timeoutSeconds: 0.5)
         let began = Date()
         await #expect { try await quick.run("sleep", ["10"]) } throws: { ($0 as? CommandError)?.kind == .timedOut(seconds: 0.5) }
-        // Killed, not waited for: well under the command's 10 s even on a loaded machine.
-        #expect(Date().timeIntervalSince(began) < 9)
+        // `timedOut` is only reported when the command was killed before it ended by itself (an
+        // exit seen first wins), so the error above is the proof; the clock only rules out a
+        // hang (a loaded machine's test pool can delay the answer by seconds).
+        #expect(Date().timeIntervalSince(began) < 60)
     }
 
     @Test func aChildLeftRunningDoesNotHoldTheAnswer() async throws {
         let began = Date()
-        let out = try await runner.run("sh", ["-c", "sleep 30 & echo started"])
+        let out = try await runner.run("sh", ["-c", "sleep 60 & echo started"])
         #expect(out.stdout == "started\n")
-        // Answered when the shell exits, not when its child does (30 s).
-        #expect(Date().timeIntervalSince(began) < 20)
+        // Answered when the shell exits, not when its child does (60 s).
+        #expect(Date().timeIntervalSince(began) < 50)
     }
 
     @Test func environmentIsPassed() async throws {
