@@ -2,6 +2,7 @@ import Foundation
 import GridshellCompute
 import GridshellCore
 import GridshellDispatch
+import GridshellStore
 import Logging
 import ServiceLifecycle
 
@@ -252,6 +253,20 @@ public actor ComputeActuator {
         if actions.count > 500 { actions.removeFirst(actions.count - 500) }
     }
 
+    /// GPU power per node and per job as the agents last read it, stamped `at`.
+    public func powerRecords(at: Date) async -> [GPUPowerRecord] {
+        var rows: [GPUPowerRecord] = []
+        let names = Dictionary(jobs.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        for agent in agents {
+            guard let s = await agent.latest else { continue }
+            rows.append(GPUPowerRecord(at: at, node: s.node, drawW: s.nodeDrawW))
+            for (id, j) in s.jobs.sorted(by: { $0.key < $1.key }) {
+                rows.append(GPUPowerRecord(at: at, node: s.node, job: id, jobName: names[id] ?? "", drawW: j.drawW, capFraction: applied[id]))
+            }
+        }
+        return rows
+    }
+
     /// The AI side now: the scheduler's jobs with the cap each is held to and its GPUs' power.
     public func status() async -> ComputeStatus {
         var power: [ComputeJob.ID: Double] = [:]
@@ -315,20 +330,40 @@ public struct ComputeStatus: Sendable, Codable, Equatable {
 public struct ComputeService: Service {
     let controller: SiteController
     let actuator: ComputeActuator
+    let store: (any SiteStore)?
     let everySeconds: Double
+    /// GPU power goes to the store this often (wall seconds).
+    let recordEverySeconds: Double
 
-    public init(controller: SiteController, actuator: ComputeActuator, everySeconds: Double = 1) {
+    public init(controller: SiteController, actuator: ComputeActuator, store: (any SiteStore)? = nil, everySeconds: Double = 1, recordEverySeconds: Double = 10) {
         self.controller = controller
         self.actuator = actuator
+        self.store = store
         self.everySeconds = everySeconds
+        self.recordEverySeconds = recordEverySeconds
     }
 
     public func run() async throws {
+        var recorded = Date.distantPast
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            if let plan = await controller.aiSide {
-                await actuator.apply(levels: plan.levels, emergency: plan.emergency)
-            }
+            await once(recorded: &recorded)
             if !(await pause(everySeconds)) { break }
+        }
+    }
+
+    /// One pass: the plan to the AI side, and its GPU power to the store when due.
+    public func once(recorded: inout Date, now: Date = Date()) async {
+        if let plan = await controller.aiSide {
+            await actuator.apply(levels: plan.levels, emergency: plan.emergency)
+        }
+        guard let store, now.timeIntervalSince(recorded) >= recordEverySeconds else { return }
+        let rows = await actuator.powerRecords(at: controller.clock.siteTime(now))
+        guard !rows.isEmpty else { return }
+        do {
+            try store.recordGPUPower(rows)
+            recorded = now
+        } catch {
+            Logger(label: "gridshell.compute").error("could not record GPU power", metadata: ["gridshell.error": "\(error)"])
         }
     }
 }

@@ -139,7 +139,7 @@ public enum SiteServer {
                 computeServices.append(agent)
             }
             let a = ComputeActuator(cluster: slurm, agents: agents, site: live.dispatchSite, logger: logger)
-            computeServices.append(ComputeService(controller: controller, actuator: a))
+            computeServices.append(ComputeService(controller: controller, actuator: a, store: store))
             actuator = a
         }
         let api = SiteAPI(controller: controller, store: store, board: board, metrics: metrics, feeds: feeds, ven: ven, compute: actuator)

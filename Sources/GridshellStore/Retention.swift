@@ -79,6 +79,8 @@ extension SQLiteStore {
             counts.auditDeleted = db.changesCount
             try db.execute(sql: "DELETE FROM plan WHERE interval_start < ?", arguments: [now.storeSeconds - r.planKeep])
             counts.plansDeleted = db.changesCount
+            // GPU power is kept as long as telemetry buckets.
+            try db.execute(sql: "DELETE FROM gpu_power WHERE at < ?", arguments: [now.storeSeconds - r.bucketKeep])
             return counts
         }
     }

@@ -8,6 +8,9 @@ extension SQLiteStore {
         migrator.registerMigration("v1-site-record") { db in
             try db.execute(sql: schemaV1)
         }
+        migrator.registerMigration("v2-gpu-power") { db in
+            try db.execute(sql: schemaV2)
+        }
         return migrator
     }
 
@@ -140,5 +143,19 @@ extension SQLiteStore {
             detail TEXT NOT NULL
         );
         CREATE INDEX audit_at ON audit(at);
+        """
+
+    /// The AI side's GPU power, per node (job empty) and per job on a node, as the power agents
+    /// read it.
+    static let schemaV2 = """
+        CREATE TABLE gpu_power (
+            at REAL NOT NULL,
+            node TEXT NOT NULL,
+            job TEXT NOT NULL,
+            job_name TEXT NOT NULL,
+            draw_w REAL NOT NULL,
+            cap_fraction REAL
+        );
+        CREATE INDEX gpu_power_at ON gpu_power(at);
         """
 }

@@ -56,6 +56,11 @@ public protocol SiteStore: Sendable {
     func downsample(now: Date, rawWindow: TimeInterval, bucket: TimeInterval, keep: TimeInterval) throws -> Int
     func telemetryBuckets(address: String, from: Date, to: Date) throws -> [TelemetryBucket]
 
+    // MARK: GPU power (the AI side)
+    func recordGPUPower(_ rows: [GPUPowerRecord]) throws
+    /// Rows in [from, to), oldest first; the newest `limit` when more match.
+    func gpuPower(from: Date, to: Date, limit: Int) throws -> [GPUPowerRecord]
+
     // MARK: Grid events
     func recordGridEvent(_ event: GridEventRecord) throws
     func gridEvents(from: Date, to: Date) throws -> [GridEventRecord]

@@ -102,10 +102,13 @@ struct ComputeEventTests {
         let actuator = ComputeActuator(
             cluster: slurm, agents: agents, site: h.controller.live.dispatchSite,
             settings: .init(checkpointGraceSeconds: 1, rampStepFraction: 0.1, rampStepSeconds: 1))
+        // What serve runs: the plan to the AI side, GPU power to the store (every pass here).
+        let service = ComputeService(controller: h.controller, actuator: actuator, store: h.store, recordEverySeconds: 0)
+        var recorded = Date.distantPast
         func step() async {
             await h.controller.observe(await h.fleet.poll())
             await h.controller.tick()
-            if let plan = await h.controller.aiSide { await actuator.apply(levels: plan.levels, emergency: plan.emergency) }
+            await service.once(recorded: &recorded)
             for a in agents { await a.tick() }
         }
         await step()
@@ -165,6 +168,12 @@ struct ComputeEventTests {
             let listed = try #require(body["jobs"] as? [[String: Any]])
             #expect(listed.first { $0["id"] as? String == pretrain }?["capFraction"] as? Double == cap)
             #expect(listed.first { $0["id"] as? String == sweep }?["pausedByGridshell"] as? Bool == true)
+            // GPU power per node and job, kept in the store with the cap each job was held to.
+            let history = try await client.execute(uri: "/api/v1/compute/history?from=2021-02-01&to=2021-02-03", method: .get, headers: h.headers(.viewer))
+            #expect(history.status == .ok)
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(history.body.readableBytesView)) as? [[String: Any]])
+            #expect(rows.contains { $0["job"] as? String == pretrain && $0["capFraction"] as? Double == cap && ($0["drawW"] as? Double ?? 0) > 0 })
+            #expect(rows.contains { $0["job"] as? String == "" && $0["node"] as? String == "node1" })
             let none = try await h.app().test(.router) { c in try await c.execute(uri: "/api/v1/compute", method: .get, headers: h.headers(.viewer)) }
             #expect(none.status == .notFound)
         }

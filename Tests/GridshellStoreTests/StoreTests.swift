@@ -10,21 +10,35 @@ struct StoreFileTests {
         let folder = try TemporaryStoreFolder()
         let first = try SQLiteStore(path: folder.storePath)
         let applied = try first.database.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(applied == ["v1-site-record"])
-        #expect(SQLiteStore.migrationNames == ["v1-site-record"])
+        #expect(applied == ["v1-site-record", "v2-gpu-power"])
+        #expect(SQLiteStore.migrationNames == ["v1-site-record", "v2-gpu-power"])
         let tables = try first.database.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'")
         }
         #expect(Set(tables) == [
             "site_configuration", "controller_state", "price", "plan", "ledger", "command", "telemetry_raw", "telemetry_bucket", "grid_event",
-            "override", "token", "audit",
+            "override", "token", "audit", "gpu_power",
         ])
         try first.setControllerValue("clock", Data("1".utf8))
 
         let second = try SQLiteStore(path: folder.storePath)
         let appliedAgain = try second.database.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(appliedAgain == ["v1-site-record"])
+        #expect(appliedAgain == ["v1-site-record", "v2-gpu-power"])
         #expect(try second.controllerValue("clock") == Data("1".utf8))
+    }
+
+    @Test func gpuPowerIsKeptAndReadBackByTime() throws {
+        let store = try SQLiteStore.inMemory()
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        try store.recordGPUPower([
+            GPUPowerRecord(at: t0, node: "node1", drawW: 2_800),
+            GPUPowerRecord(at: t0, node: "node1", job: "12", jobName: "pretrain", drawW: 2_100, capFraction: 0.75),
+            GPUPowerRecord(at: t0.addingTimeInterval(5), node: "node1", job: "12", jobName: "pretrain", drawW: 2_050, capFraction: 0.75),
+        ])
+        let all = try store.gpuPower(from: t0, to: t0.addingTimeInterval(10), limit: 100)
+        #expect(all.count == 3 && all.last?.drawW == 2_050 && all.first { $0.job == "12" }?.capFraction == 0.75)
+        #expect(try store.gpuPower(from: t0, to: t0.addingTimeInterval(10), limit: 1).map(\.drawW) == [2_050])
+        #expect(try store.gpuPower(from: t0.addingTimeInterval(1), to: t0.addingTimeInterval(10), limit: 100).count == 1)
     }
 
     @Test func theFileIsInWALModeWithForeignKeysOn() throws {

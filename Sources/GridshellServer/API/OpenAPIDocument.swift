@@ -424,6 +424,17 @@ paths:
         '200': {description: 'Jobs, nodes and recent actions.'}
         '401': {$ref: '#/components/responses/Error'}
         '404': {$ref: '#/components/responses/Error'}
+  /api/v1/compute/history:
+    get:
+      summary: GPU power per node (job empty) and per job, as the power agents read it, with the cap each job was held to; recorded every 10 s while serve drives the AI side.
+      parameters:
+        - $ref: '#/components/parameters/from'
+        - $ref: '#/components/parameters/to'
+        - $ref: '#/components/parameters/limit'
+      responses:
+        '200': {description: GPU power rows, oldest first.}
+        '400': {$ref: '#/components/responses/Error'}
+        '401': {$ref: '#/components/responses/Error'}
   /api/v1/feeds/peak-risk/manual:
     put:
       summary: Give the 4CP peak risk by hand (operator; grid_programs.four_cp must have source manual). A probability (0-1, or a percentage) or system load in MW, as the signal is.

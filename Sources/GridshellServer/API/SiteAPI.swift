@@ -25,7 +25,7 @@ public struct SiteAPI: Sendable {
         "GET /api/v1/events", "GET /api/v1/prices", "GET /api/v1/overrides", "DELETE /api/v1/overrides/{id}",
         "POST /api/v1/actions/curtail", "POST /api/v1/actions/resume", "POST /api/v1/actions/cap", "POST /api/v1/actions/pause",
         "GET /api/v1/policy", "PUT /api/v1/policy", "GET /api/v1/audit", "GET /api/v1/tokens", "POST /api/v1/tokens",
-        "GET /api/v1/feeds", "GET /api/v1/grid", "POST /api/v1/grid/deployments", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "PUT /api/v1/feeds/peak-risk/manual", "POST /api/v1/strategy", "GET /api/v1/compute", "GET /api/v1/openapi.json",
+        "GET /api/v1/feeds", "GET /api/v1/grid", "POST /api/v1/grid/deployments", "PUT /api/v1/feeds/prices/manual", "PUT /api/v1/feeds/bitcoin/manual", "PUT /api/v1/feeds/peak-risk/manual", "POST /api/v1/strategy", "GET /api/v1/compute", "GET /api/v1/compute/history", "GET /api/v1/openapi.json",
     ]
 
     public init(
@@ -127,7 +127,7 @@ public struct SiteAPI: Sendable {
             if let group, binding.group(named: group) == nil {
                 throw APIError(.notFound, "not-found", "no miner group '\(group)'; the site has \(binding.groups.map(\.name).joined(separator: ", "))")
             }
-            let limit = try Self.int(request, "limit", default: 10_000, in: 1...100_000)
+            let limit = try Self.int(request, "limit", default: 10_000, in: 1...10_000)
             let states = await controller.minerStates
             var rows: [MinerSummary] = []
             for s in states {
@@ -198,6 +198,12 @@ public struct SiteAPI: Sendable {
                 throw APIError(.notFound, "not-found", "the AI side is not connected: start serve with --slurm-conf (and --gpu-node for this machine's GPUs)")
             }
             return try Self.json(await compute.status())
+        }
+        api.get("/compute/history") { request, context in
+            _ = try context.require(.viewer)
+            let (from, to) = try Self.range(request, defaultHours: 24, site: board)
+            let limit = try Self.int(request, "limit", default: 10_000, in: 1...10_000)
+            return try Self.json(try store.gpuPower(from: from, to: to, limit: limit))
         }
     }
 
