@@ -356,6 +356,7 @@ public struct ComputeService: Service {
         if let plan = await controller.aiSide {
             await actuator.apply(levels: plan.levels, emergency: plan.emergency)
         }
+        await controller.setCompute(await actuator.status())
         guard let store, now.timeIntervalSince(recorded) >= recordEverySeconds else { return }
         let rows = await actuator.powerRecords(at: controller.clock.siteTime(now))
         guard !rows.isEmpty else { return }

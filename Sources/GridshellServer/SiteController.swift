@@ -49,6 +49,7 @@ public actor SiteController {
     private var awaiting: [String: (address: String, command: MinerCommand)] = [:]
     /// Miner command batches being sent: the AI side waits for them (miners shed first).
     private var sending = 0
+    private var computeStatus: ComputeStatus?
     /// Commands found unfinished at start, settled after the first poll.
     private var unfinished: [CommandRecord] = []
     private var actuating = false
@@ -484,11 +485,17 @@ public actor SiteController {
 
     public var minerStates: [MinerState] { binding.addresses.compactMap { states[$0] } }
 
+    /// The AI side's latest status, shown with the state.
+    public func setCompute(_ status: ComputeStatus) {
+        computeStatus = status
+    }
+
     func publish(now: Date) {
-        let snapshot = SiteSnapshot.make(
+        var snapshot = SiteSnapshot.make(
             live: live, policy: policy, binding: binding, clock: clock, now: now, plan: plan, decision: decision, states: states, lastEntry: lastEntry,
             nextInterval: dispatcher.memory.next, replayFinished: replayFinished, store: store, inputs: dispatcher.backtest.inputs,
             feeds: usesFeeds ? feedStatuses(siteNow: clock.siteTime(now)) : [])
+        snapshot.compute = computeStatus
         board.publish(snapshot)
         metrics.publish(snapshot)
     }

@@ -79,6 +79,8 @@ public struct SiteSnapshot: Sendable, Codable, Equatable {
     public var events: [GridEventRecord]
     /// The price and Bitcoin feeds, and whether the site runs on a fallback.
     public var feeds: [FeedStatus]
+    /// The AI side as the scheduler and the GPUs show it, when `serve` drives it.
+    public var compute: ComputeStatus? = nil
 
     static func make(
         live: LiveSite, policy: Policy, binding: FleetBinding, clock: SiteClock, now: Date, plan: DispatchPlan?, decision: OnlineDispatcher.Decision?,

@@ -159,6 +159,10 @@ struct ComputeEventTests {
         let snapshots = await agents.asyncMap { await $0.latest }
         let trainGPUs = snapshots.compactMap { $0 }.flatMap(\.gpus).filter { $0.job == pretrain }
         #expect(trainGPUs.count == 4 && trainGPUs.allSatisfy { abs(($0.reading.enforcedLimitW ?? 0) - cap * 700) < 1.5 }, "\(trainGPUs.map(\.reading))")
+        // The state (and so the dashboard) carries it.
+        await step()
+        let shown = try #require(h.controller.board.snapshot?.compute)
+        #expect(shown.jobs.first { $0.id == pretrain }?.capFraction == cap && shown.jobs.first { $0.id == sweep }?.pausedByGridshell == true)
         // The API shows it: GET /api/v1/compute.
         let api = SiteAPI(controller: h.controller, store: h.store, board: h.controller.board, metrics: h.api.metrics, compute: actuator)
         try await Application(router: api.router()).test(.router) { client in

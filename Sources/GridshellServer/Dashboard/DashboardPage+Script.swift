@@ -481,8 +481,12 @@ extension DashboardPage {
   function renderFeeds(s) {
     const chips = (s.feeds || []).map((f) => {
       const age = f.ageMinutes == null ? 'nothing yet' : Math.round(f.ageMinutes) + ' min old';
-      const value = f.value == null ? '' : ' · ' + (f.feed === 'prices' ? fmtPrice(f.value) : fmtUSD(f.value, 2) + '/PH/day');
-      let text = (f.feed === 'prices' ? 'Price feed ' : 'Bitcoin feed ') + f.state + ' (' + f.source + ', ' + age + value + ')';
+      const shown = f.feed === 'prices' ? fmtPrice(f.value)
+        : f.feed === 'peak_risk' ? (f.unit === 'MW' ? Math.round(f.value).toLocaleString() + ' MW' : Math.round((f.value > 1 ? f.value / 100 : f.value) * 100) + ' % chance of a 4CP peak')
+        : fmtUSD(f.value, 2) + '/PH/day';
+      const value = f.value == null ? '' : ' · ' + shown;
+      const name = f.feed === 'prices' ? 'Price feed ' : f.feed === 'peak_risk' ? '4CP peak-risk feed ' : 'Bitcoin feed ';
+      let text = name + f.state + ' (' + f.source + ', ' + age + value + ')';
       if (f.stale) text += ': ' + f.fallback;
       if (f.lastError) text += ' · last error: ' + f.lastError;
       const li = el('li', { text: text, class: f.stale ? 'feed-stale' : 'feed-ok' });
@@ -508,6 +512,23 @@ extension DashboardPage {
   function renderList(id, lines, empty) {
     const items = lines.length ? lines.map((t) => el('li', { text: t })) : [el('li', { class: 'muted', text: empty })];
     replaceChildren($(id), items);
+  }
+
+  function renderCompute(s) {
+    const c = s.compute;
+    $('compute-panel').hidden = !c;
+    if (!c) return;
+    const lines = c.jobs.map((j) => {
+      let t = j.name + ' (' + j.id + ', ' + j.partition + ', flex ' + j.flexTier + ') ' + j.state;
+      if (j.pausedByGridshell) t += ' · checkpointed and held by Gridshell';
+      else if (j.capFraction != null) t += ' · GPUs capped at ' + Math.round(j.capFraction * 100) + ' %';
+      if (j.gpuPowerW != null) t += ' · ' + Math.round(j.gpuPowerW).toLocaleString() + ' W';
+      if (j.slaBudgetHours > 0) t += ' · SLA budget left ' + j.slaBudgetLeftHours.toFixed(2) + ' of ' + j.slaBudgetHours.toFixed(0) + ' h';
+      return t;
+    });
+    for (const n of c.nodes) lines.push('node ' + n.name + ': ' + n.gpus + ' GPUs, ' + Math.round(n.gpuPowerW).toLocaleString() + ' W' + (n.problems.length ? ' · ' + n.problems.join('; ') : ''));
+    if (c.lastError) lines.push('scheduler: ' + c.lastError);
+    renderList('compute', lines, 'No jobs.');
   }
 
   function renderEvents(s) {
@@ -571,6 +592,7 @@ extension DashboardPage {
     renderList('reasons', s.reasons || [], s.interval ? 'No reasons given for this interval.' : 'No plan yet.');
     renderList('unmet', s.unmet || [], 'Every commitment is met.');
     renderEvents(s);
+    renderCompute(s);
     renderOverrides(s);
     drawCharts(s);
   }

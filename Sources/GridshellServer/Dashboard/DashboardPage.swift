@@ -110,6 +110,12 @@ enum DashboardPage {
       <ul id="events" class="timeline"></ul>
     </section>
 
+    <section class="panel wide" aria-labelledby="h-compute" id="compute-panel" hidden>
+      <h2 id="h-compute">AI side</h2>
+      <p class="hint">The scheduler's jobs: flex tier, the cap Gridshell holds their GPUs to, jobs it checkpointed and holds, GPU power and what is left of each job's SLA budget over 24 h.</p>
+      <ul id="compute" class="timeline"></ul>
+    </section>
+
     <section class="panel" aria-labelledby="h-overrides">
       <h2 id="h-overrides">Overrides</h2>
       <ul id="overrides" class="timeline"></ul>
