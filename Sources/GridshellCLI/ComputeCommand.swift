@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import GridshellCompute
 import GridshellCore
+import Logging
+import ServiceLifecycle
 
 /// `gridshell compute jobs|nodes|gpus`: what the AI side's scheduler and GPUs report, as
 /// Gridshell reads them (with each job's flex tier and where it came from).
@@ -9,7 +11,7 @@ struct ComputeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compute",
         abstract: "The AI side as Gridshell sees it: Slurm jobs with their flex tiers, GPU nodes, GPU power.",
-        subcommands: [Jobs.self, Nodes.self, GPUs.self])
+        subcommands: [Jobs.self, Nodes.self, GPUs.self, Agent.self])
 
     struct SlurmOptions: ParsableArguments {
         @Option(help: "The slurm.conf to use (default: SLURM_CONF or the system's).")
@@ -69,6 +71,32 @@ struct ComputeCommand: AsyncParsableCommand {
                     g.supportsPowerLimit ? "\(w(g.minLimitW))–\(w(g.maxLimitW))" : "not supported"])
             }
             print(table.render())
+        }
+    }
+
+    struct Agent: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The GPU power agent of one node: holds its GPUs to the caps the controller publishes in Slurm, re-applied as they revert, until stopped.")
+        @OptionGroup var options: SlurmOptions
+        @Option(help: "This machine's Slurm node name.")
+        var node: String
+        @Option(help: "The nvidia-smi to run.")
+        var nvidiaSmi = "nvidia-smi"
+        @Option(help: "Seconds between two passes.")
+        var every: Double = 5
+
+        func validate() throws {
+            guard every >= 0.2, every <= 3600 else { throw ValidationError("--every must be from 0.2 to 3600 seconds") }
+        }
+
+        func run() async throws {
+            var logger = Logger(label: "gridshell.compute.agent")
+            logger.logLevel = .notice
+            let agent = GPUPowerAgent(
+                node: node, gpus: NvidiaSMI(executable: nvidiaSmi), cluster: try options.cluster(), intervalSeconds: every, capsFromScheduler: true,
+                logger: logger)
+            let group = ServiceGroup(configuration: .init(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
         }
     }
 }

@@ -17,6 +17,9 @@ public actor GPUPowerAgent: Service {
     /// Differences up to this many watts between the enforced limit and the target are left.
     let toleranceW: Double
     let restoreOnShutdown: Bool
+    /// Take each job's cap from what the controller published in the scheduler (an agent on a
+    /// node of its own); otherwise from `setCap` (an agent inside the controller).
+    let capsFromScheduler: Bool
     let logger: Logger
 
     private var jobCaps: [ComputeJob.ID: PowerCap] = [:]
@@ -34,8 +37,10 @@ public actor GPUPowerAgent: Service {
     ///   - cluster: where jobs' GPUs are read from; nil when only node caps are used.
     public init(
         node: String, gpus: any GPUPowerControl, cluster: (any ComputeCluster)?, intervalSeconds: Double = 5,
-        toleranceW: Double = 1, restoreOnShutdown: Bool = true, logger: Logger = Logger(label: "gridshell.compute.gpu-power")
+        toleranceW: Double = 1, restoreOnShutdown: Bool = true, capsFromScheduler: Bool = false,
+        logger: Logger = Logger(label: "gridshell.compute.gpu-power")
     ) {
+        self.capsFromScheduler = capsFromScheduler
         self.node = node
         self.gpus = gpus
         self.cluster = cluster
@@ -95,10 +100,13 @@ public actor GPUPowerAgent: Service {
         if readJobs, let cluster {
             do {
                 var map: [Int: ComputeJob.ID] = [:]
+                var published: [ComputeJob.ID: PowerCap] = [:]
                 for job in try await cluster.jobs() where job.holdsGPUs {
                     for index in job.gpuIndices[node] ?? [] { map[index] = job.id }
+                    if let f = job.publishedCap, job.gpuIndices[node] != nil { published[job.id] = .fraction(f) }
                 }
                 jobsOnGPU = map
+                if capsFromScheduler { jobCaps = published }
             } catch {
                 // The last known mapping stands until the scheduler answers again.
                 problems.append("reading the jobs: \(error)")

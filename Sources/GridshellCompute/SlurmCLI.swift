@@ -8,7 +8,7 @@ import Logging
 ///
 /// Every failing command throws `CommandError` naming the command, its exit status and what it
 /// printed; output that does not read throws `SlurmOutputError`.
-public struct SlurmCLI: ComputeCluster {
+public struct SlurmCLI: ComputeCluster, ComputeCapBoard {
     public var runner: CommandRunner
     public var tagger: JobTagger
     /// How often `signalCheckpoint` looks at the job while it waits, seconds.
@@ -85,6 +85,17 @@ public struct SlurmCLI: ComputeCluster {
     public func requeue(_ job: ComputeJob.ID, hold: Bool) async throws {
         let id = try checked(job)
         try await command("scontrol", [hold ? "requeuehold" : "requeue", id], job: job)
+    }
+
+    /// Keeps the cap in the job's AdminComment (`gridshell:cap=0.750`), other words kept.
+    public func publishCap(_ fraction: Double?, job: ComputeJob) async throws {
+        if let fraction, !(fraction > 0 && fraction <= 1) {
+            throw SlurmCommandError(job: job.id, message: "a cap is a fraction above 0 and at most 1; got \(fraction)")
+        }
+        let id = try checked(job.id)
+        let text = job.adminComment(withCap: fraction)
+        guard text != job.adminComment else { return }
+        try await command("scontrol", ["update", "JobId=\(id)", "AdminComment=\(text)"], job: job.id)
     }
 
     public func cancel(_ job: ComputeJob.ID) async throws {

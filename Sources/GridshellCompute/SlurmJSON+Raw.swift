@@ -36,6 +36,7 @@ struct RawJob: Decodable {
     var submit_time: Int?
     var start_time: Int?
     var comment: String?
+    var admin_comment: String?
     var qos: String?
     var user_name: String?
     var array_job_id: Int?
@@ -43,7 +44,7 @@ struct RawJob: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case job_id, name, partition, job_state, state_reason, nodes, node_count, gres_detail, tres_per_node, tres_per_job
-        case priority, restart_cnt, submit_time, start_time, comment, qos, user_name, array_job_id, array_task_id
+        case priority, restart_cnt, submit_time, start_time, comment, admin_comment, qos, user_name, array_job_id, array_task_id
     }
 
     init(from decoder: any Decoder) throws {
@@ -67,6 +68,7 @@ struct RawJob: Decodable {
         submit_time = try c.decodeIfPresent(SlurmNumber.self, forKey: .submit_time)?.value
         start_time = try c.decodeIfPresent(SlurmNumber.self, forKey: .start_time)?.value
         comment = try c.decodeIfPresent(String.self, forKey: .comment)
+        admin_comment = try c.decodeIfPresent(String.self, forKey: .admin_comment)
         qos = try c.decodeIfPresent(String.self, forKey: .qos)
         user_name = try c.decodeIfPresent(String.self, forKey: .user_name)
         array_job_id = try c.decodeIfPresent(SlurmNumber.self, forKey: .array_job_id)?.value

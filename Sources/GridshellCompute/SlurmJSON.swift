@@ -107,7 +107,7 @@ public enum SlurmJSON {
             nodes: state == .pending ? [] : nodes, gpuCount: gpus, gpuIndices: indices, flexTier: tag.flexTier,
             profile: tag.profile, tagSource: tag.source, tagIssue: tag.issue?.description, priority: priority, held: held,
             requeueCount: raw.restart_cnt ?? 0, submitTime: date(raw.submit_time), startTime: state == .pending ? nil : date(raw.start_time),
-            comment: comment, qos: qos, user: raw.user_name ?? "")
+            comment: comment, qos: qos, user: raw.user_name ?? "", adminComment: raw.admin_comment ?? "")
     }
 
     static func date(_ epoch: Int?) -> Date? {

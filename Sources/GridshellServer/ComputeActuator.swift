@@ -201,6 +201,8 @@ public actor ComputeActuator {
 
     private func setCap(_ fraction: Double, job: ComputeJob, name: String, now: Date) async -> Action {
         do {
+            // Published in the scheduler too, for the agents on the job's other nodes.
+            if let board = cluster as? any ComputeCapBoard { try await board.publishCap(fraction >= 1 - 1e-6 ? nil : fraction, job: job) }
             for agent in agents {
                 if fraction >= 1 - 1e-6 { await agent.clearCap(job: job.id) } else { try await agent.setCap(.fraction(fraction), job: job.id) }
             }
@@ -235,6 +237,7 @@ public actor ComputeActuator {
             paused.insert(job.id)
             applied[job.id] = nil
             for agent in agents { await agent.clearCap(job: job.id) }
+            if let board = cluster as? any ComputeCapBoard { try? await board.publishCap(nil, job: job) }
         } catch {
             out.append(Action(at: Date(), job: name, schedulerJob: job.id, kind: "requeue", detail: "", error: "\(error)"))
         }

@@ -144,4 +144,38 @@ extension SlurmClusterTests {
             #expect(try await fake.limits() == [0: 700, 1: 700, 2: 700, 3: 700])
         }
     }
+
+    @Test func aNodeAgentHoldsTheJobToTheCapTheControllerPublishesInSlurm() async throws {
+        try await SlurmHarness.with { h in
+            let id = try await h.submit("pretrain", partition: "training", gpus: 2, comment: "gridshell:flex=2,profile=training")
+            let running = try await h.waitForJob(id, "running") { $0.state == .running }
+            let node = try #require(running.nodes.first)
+            let mine = Set(try #require(running.gpuIndices[node]))
+            let smi = repositoryRoot.appendingPathComponent("scripts/fake-nvidia-smi").path
+            let state = h.dir.appendingPathComponent("gpus-\(node)").path
+            let agent = GPUPowerAgent(
+                node: node, gpus: NvidiaSMI(executable: smi, environment: ["FAKE_NVIDIA_SMI_STATE": state, "FAKE_NVIDIA_SMI_GPUS": "4"]),
+                cluster: h.slurm, intervalSeconds: 1, capsFromScheduler: true)
+            // The controller publishes 60 % in the job's AdminComment, next to an operator's words.
+            _ = try await h.slurm.runner.run("scontrol", ["update", "JobId=\(id)", "AdminComment=ticket-42"])
+            let commented = try await h.waitForJob(id, "the operator's comment") { $0.adminComment == "ticket-42" }
+            try await h.slurm.publishCap(0.6, job: commented)
+            let published = try await h.waitForJob(id, "the cap published") { $0.publishedCap == 0.6 }
+            #expect(published.adminComment == "ticket-42 gridshell:cap=0.600")
+            await agent.tick()
+            let capped = await agent.tick()
+            for g in capped.gpus {
+                let limit = g.reading.enforcedLimitW ?? 0
+                #expect(mine.contains(g.reading.index) ? abs(limit - 420) < 1 : abs(limit - 700) < 1, "GPU \(g.reading.index): \(limit) W")
+            }
+            // Withdrawn: the GPUs go back to their own limit; the operator's words stay.
+            try await h.slurm.publishCap(nil, job: published)
+            let cleared = try await h.waitForJob(id, "the cap withdrawn") { $0.publishedCap == nil }
+            #expect(cleared.adminComment == "ticket-42")
+            await agent.tick()
+            let back = await agent.tick()
+            #expect(back.gpus.allSatisfy { abs(($0.reading.enforcedLimitW ?? 0) - 700) < 1 })
+            await #expect(throws: SlurmCommandError.self) { try await h.slurm.publishCap(1.5, job: cleared) }
+        }
+    }
 }

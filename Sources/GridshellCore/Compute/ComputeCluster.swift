@@ -36,3 +36,10 @@ public enum CheckpointOutcome: Sendable, Equatable {
     /// It still ran when the grace time was up; requeue it to take its GPUs back.
     case stillRunning
 }
+
+/// A scheduler that can carry the cap Gridshell holds a job to, so the power agents on every
+/// node of a multi-node cluster read it from the scheduler they already ask for their jobs.
+public protocol ComputeCapBoard: Sendable {
+    /// Publishes `fraction` of full GPU power as `job`'s cap; nil withdraws it.
+    func publishCap(_ fraction: Double?, job: ComputeJob) async throws
+}

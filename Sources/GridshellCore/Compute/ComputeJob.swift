@@ -44,6 +44,9 @@ public struct ComputeJob: Sendable, Equatable, Identifiable {
     public var comment: String
     public var qos: String
     public var user: String
+    /// The administrators' comment: where Gridshell publishes the cap it holds the job to
+    /// (`gridshell:cap=0.750`), for the power agents on the job's nodes.
+    public var adminComment: String
 
     /// Where a job's tier and profile were read from, in the order they are tried.
     public enum TagSource: String, Sendable, Equatable {
@@ -54,8 +57,9 @@ public struct ComputeJob: Sendable, Equatable, Identifiable {
         id: ID, name: String, partition: String, state: State, reason: String = "", nodes: [String] = [],
         gpuCount: Int = 0, gpuIndices: [String: [Int]] = [:], flexTier: Int = 0, profile: AIJob.Kind = .inference,
         tagSource: TagSource = .fallback, tagIssue: String? = nil, priority: Int = 0, held: Bool = false, requeueCount: Int = 0,
-        submitTime: Date? = nil, startTime: Date? = nil, comment: String = "", qos: String = "", user: String = ""
+        submitTime: Date? = nil, startTime: Date? = nil, comment: String = "", qos: String = "", user: String = "", adminComment: String = ""
     ) {
+        self.adminComment = adminComment
         self.id = id
         self.name = name
         self.partition = partition
@@ -76,6 +80,21 @@ public struct ComputeJob: Sendable, Equatable, Identifiable {
         self.comment = comment
         self.qos = qos
         self.user = user
+    }
+
+    /// The cap Gridshell published for the job, as a fraction of full GPU power (nil: none).
+    public var publishedCap: Double? {
+        for word in adminComment.split(whereSeparator: { $0 == " " || $0 == ";" }) where word.hasPrefix("gridshell:cap=") {
+            if let f = Double(word.dropFirst("gridshell:cap=".count)), f > 0, f <= 1 { return f }
+        }
+        return nil
+    }
+
+    /// `adminComment` with the published cap set to `fraction` (nil removes it); other words stay.
+    public func adminComment(withCap fraction: Double?) -> String {
+        var words = adminComment.split(separator: " ").map(String.init).filter { !$0.hasPrefix("gridshell:cap=") }
+        if let fraction { words.append(String(format: "gridshell:cap=%.3f", fraction)) }
+        return words.joined(separator: " ")
     }
 
     /// Holds GPUs now (running, or suspended, which keeps them).
