@@ -166,6 +166,13 @@ public struct OnlineDispatcher: Sendable {
         var riskMax = memory.riskMax
         var fourCPWeight = 0.0
         var baselineLevels: [Double]?
+        // The interval's market under the operator's and the grid's limits.
+        func constrained(_ fourCPWeight: Double) -> IntervalMarket {
+            var m = inputs.market(at: t, price: forecast, fourCPWeight: fourCPWeight)
+            if let cap = constraints.capMW { m.capMW = min(m.capMW, cap) }
+            if constraints.awardDeployed { m.floorMW = 0 }
+            return m
+        }
         var aboveCount = memory.aboveCount, belowCount = memory.belowCount, strikeOn = memory.strikeOn
         switch policy {
         case .alwaysOn, .hindsight:
@@ -194,30 +201,24 @@ public struct OnlineDispatcher: Sendable {
                     calendar: calendar, riskMax: &riskMax)
                 fourCPWeight = risk ? 1 : 0
             }
-            var market = inputs.market(at: t, price: forecast, fourCPWeight: fourCPWeight)
-            if let cap = constraints.capMW { market.capMW = min(market.capMW, cap) }
-            if constraints.awardDeployed { market.floorMW = 0 }
-            desired = solver.solve(market, lower: lower, upper: upper).levels
+            desired = solver.solve(constrained(fourCPWeight), lower: lower, upper: upper).levels
             if fourCPWeight > 0, inputs.site.site.contract.transmission4CPUSDPerKWYear != nil {
                 // What the site would draw with no window: the tag it avoids is the difference.
-                market = inputs.market(at: t, price: forecast, fourCPWeight: 0)
-                if let cap = constraints.capMW { market.capMW = min(market.capMW, cap) }
-                if constraints.awardDeployed { market.floorMW = 0 }
-                baselineLevels = solver.solve(market, lower: lower, upper: upper).levels
+                baselineLevels = solver.solve(constrained(0), lower: lower, upper: upper).levels
             }
         }
-        for i in loads.indices { desired[i] = min(max(desired[i], lower[i]), upper[i]) }
         // Commitments first: the cap and the award floor may override the policy.
-        var market = inputs.market(at: t, price: forecast, fourCPWeight: 0)
-        if let cap = constraints.capMW { market.capMW = min(market.capMW, cap) }
-        if constraints.awardDeployed { market.floorMW = 0 }
-        var solution = solver.solve(market, lower: desired, upper: desired, keep: keep)
-        solution = backtest.finalise(solution, previous: previous, t: t, keep: keep, capMW: constraints.capMW)
+        let market = constrained(0)
+        func settled(_ wanted: [Double]) -> IntervalSolution {
+            var levels = wanted
+            for i in loads.indices { levels[i] = min(max(levels[i], lower[i]), upper[i]) }
+            let s = solver.solve(market, lower: levels, upper: levels, keep: keep)
+            return backtest.finalise(s, previous: previous, t: t, keep: keep, capMW: constraints.capMW)
+        }
+        let solution = settled(desired)
         var window: FourCPWindow?
-        if var baseline = baselineLevels {
-            for i in loads.indices { baseline[i] = min(max(baseline[i], lower[i]), upper[i]) }
-            var base = solver.solve(market, lower: baseline, upper: baseline, keep: keep)
-            base = backtest.finalise(base, previous: previous, t: t, keep: keep, capMW: constraints.capMW)
+        if let baselineLevels {
+            let base = settled(baselineLevels)
             let avoided = max(0, base.siteMW - solution.siteMW)
             let rate = inputs.site.site.contract.transmission4CPUSDPerKWYear ?? 0
             window = FourCPWindow(

@@ -130,16 +130,9 @@ public actor ComputeActuator {
                     }
                     guard job.state == .running else { continue }
                     let wanted: Double = if case .cap(let f) = target { f } else { 1 }
-                    let now0 = applied[job.id] ?? 1
-                    var next = wanted
-                    if wanted > now0 + 1e-6 {
-                        // Up in stages.
-                        guard canRaise else { continue }
-                        next = min(wanted, now0 + settings.rampStepFraction)
-                        raised = true
-                    }
-                    guard abs(next - now0) > 1e-6 else { continue }
-                    done.append(await setCap(next, job: job, name: name, now: now))
+                    guard let next = step(toward: wanted, job: job.id, canRaise: canRaise) else { continue }
+                    if next.raises { raised = true }
+                    done.append(await setCap(next.fraction, job: job, name: name, now: now))
                 }
             }
         }
@@ -147,13 +140,9 @@ public actor ComputeActuator {
         let inferenceNames = Set(site.site.gpuClusters.flatMap { $0.jobs.filter { $0.kind == .inference }.map(\.name) })
         for job in jobs where job.state == .running && inferenceNames.contains(job.name) {
             let floor = site.site.gpuClusters.first { $0.jobs.contains { $0.name == job.name } }?.system.minCapFraction ?? 1
-            let wanted = emergency ? floor : 1
-            let now0 = applied[job.id] ?? 1
-            if wanted < now0 - 1e-6 || (wanted > now0 + 1e-6 && canRaise) {
-                let next = wanted < now0 ? wanted : min(wanted, now0 + settings.rampStepFraction)
-                if wanted > now0 { raised = true }
-                done.append(await setCap(next, job: job, name: job.name, now: now))
-            }
+            guard let next = step(toward: emergency ? floor : 1, job: job.id, canRaise: canRaise) else { continue }
+            if next.raises { raised = true }
+            done.append(await setCap(next.fraction, job: job, name: job.name, now: now))
         }
         // Caps bind now, not at the agents' next pass.
         if !done.isEmpty { for agent in agents { await agent.tick() } }
@@ -197,6 +186,15 @@ public actor ComputeActuator {
 
     func system(of jobName: String) -> GPUSystem? {
         site.site.gpuClusters.first { $0.jobs.contains { $0.name == jobName } }?.system
+    }
+
+    /// The next cap on the way to `wanted`: down at once, up one stage at a time (only when a
+    /// stage is due); nil when there is nothing to change now.
+    private func step(toward wanted: Double, job: ComputeJob.ID, canRaise: Bool) -> (fraction: Double, raises: Bool)? {
+        let current = applied[job] ?? 1
+        if wanted < current - 1e-6 { return (wanted, false) }
+        guard wanted > current + 1e-6, canRaise else { return nil }
+        return (min(wanted, current + settings.rampStepFraction), true)
     }
 
     private func setCap(_ fraction: Double, job: ComputeJob, name: String, now: Date) async -> Action {
