@@ -108,6 +108,7 @@ public struct CommandRunner: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        closeInheritedDescriptors(&actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -182,6 +183,29 @@ public struct CommandRunner: Sendable {
         let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return .success(CommandOutput(status: code, stdout: stdout, stderr: stderr))
     }
+
+    /// The command gets standard input, output and error only. Without this it inherits every
+    /// descriptor the process holds without close-on-exec (Foundation's `Pipe`s among them): a
+    /// daemon it starts (slurmctld) then holds another reader's pipe open, and that reader waits
+    /// for the daemon to exit instead of its own command.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        if let closeFrom = addCloseFrom {
+            _ = closeFrom(&actions, 3)
+            return
+        }
+        // Older C libraries: close what is open now, as listed by the kernel.
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in open.compactMap(Int32.init) where fd > 2 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
+    }
+
+    /// glibc 2.34's `posix_spawn_file_actions_addclosefrom_np`, which its headers do not show
+    /// to Swift; nil where the C library lacks it.
+    private nonisolated(unsafe) static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     /// A pipe whose ends are not inherited by other commands started meanwhile.
     private static func cloexecPipe(_ fds: inout [Int32]) -> Bool {

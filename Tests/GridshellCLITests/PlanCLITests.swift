@@ -9,10 +9,10 @@ import FoundationXML
 struct PlanCLITests {
     let cli = CLITests()
 
-    @Test func writesJSONCSVAndHTML() throws {
+    @Test func writesJSONCSVAndHTML() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridshell-plan-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try cli.run(["plan", "--site", "examples/demo-hybrid.yaml", "--years", "6", "--paths", "mine,lease,cloud,hybrid", "--simulations", "300", "--seed", "5", "--out", dir.path])
+        let r = try await cli.run(["plan", "--site", "examples/demo-hybrid.yaml", "--years", "6", "--paths", "mine,lease,cloud,hybrid", "--simulations", "300", "--seed", "5", "--out", dir.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Recommendation:"))
         for path in ["mine", "lease", "cloud", "hybrid"] { #expect(r.stdout.contains("\n\(path) ")) }
@@ -32,13 +32,13 @@ struct PlanCLITests {
         #expect(XMLParser(data: Data(body.utf8)).parse())
 
         // The same seed gives the same plan.
-        let json = try cli.run(["plan", "--site", "examples/demo-hybrid.yaml", "--years", "6", "--simulations", "300", "--seed", "5", "--json"])
+        let json = try await cli.run(["plan", "--site", "examples/demo-hybrid.yaml", "--years", "6", "--simulations", "300", "--seed", "5", "--json"])
         let again = try cli.json(json.stdout)
         #expect((again["recommendation"] as? [String: Any])?["path"] as? String == (plan["recommendation"] as? [String: Any])?["path"] as? String)
     }
 
-    @Test func backtestStatisticsFeedTheMiningPath() throws {
-        let r = try cli.run([
+    @Test func backtestStatisticsFeedTheMiningPath() async throws {
+        let r = try await cli.run([
             "plan", "--site", "examples/demo-hybrid.yaml", "--prices", "data/ercot/ercot_RTM-2021-02.csv", "--paths", "mine", "--years", "3",
             "--simulations", "50", "--json",
         ])
@@ -51,7 +51,7 @@ struct PlanCLITests {
         #expect(value < 95)
     }
 
-    @Test func badStrategyIsExit65NamingKeyAndLine() throws {
+    @Test func badStrategyIsExit65NamingKeyAndLine() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridshell-plan-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -64,11 +64,11 @@ struct PlanCLITests {
               lease: {capex_usd_per_mw_it: -1}
               hybrid: {mine_percent: 90, cloud_percent: 20}
             """.write(to: file, atomically: true, encoding: .utf8)
-        let r = try cli.run(["plan", "--site", file.path])
+        let r = try await cli.run(["plan", "--site", file.path])
         #expect(r.status == 65)
         #expect(r.stderr.contains("bad.yaml:5: strategy.lease.capex_usd_per_mw_it: a cost cannot be negative"))
         #expect(r.stderr.contains("bad.yaml:6: strategy.hybrid.mine_percent: mine, lease and cloud shares add up to 110 %"))
-        let paths = try cli.run(["plan", "--site", "examples/demo-hybrid.yaml", "--paths", "mine,moon"])
+        let paths = try await cli.run(["plan", "--site", "examples/demo-hybrid.yaml", "--paths", "mine,moon"])
         #expect(paths.status == 64)
         #expect(paths.stderr.contains("moon"))
     }

@@ -33,6 +33,20 @@ import Testing
         #expect(Date().timeIntervalSince(began) < 60)
     }
 
+    /// A command gets standard input, output and error only. A daemon it starts (slurmctld) that
+    /// inherited another reader's pipe would keep that reader waiting until the daemon exits.
+    @Test func theCommandInheritsNoOtherDescriptor() async throws {
+        let pipe = Pipe()  // Foundation's pipes are not close-on-exec
+        defer { try? pipe.fileHandleForReading.close(); try? pipe.fileHandleForWriting.close() }
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(pipe.fileHandleForWriting.fileDescriptor)")
+        #expect(link.hasPrefix("pipe:["))
+        // What each of the shell's descriptors points to (the glob's own directory among them).
+        let out = try await runner.run("sh", ["-c", "for f in /proc/$$/fd/*; do echo \"${f##*/} $(readlink $f)\"; done"])
+        let open = out.stdout.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1).map(String.init) }
+        #expect(Set(open.compactMap { Int32($0[0]) }).isSuperset(of: [0, 1, 2]), "\(open)")
+        #expect(!open.contains { $0.count == 2 && $0[1] == link }, "the command holds this process's \(link): \(open)")
+    }
+
     @Test func aChildLeftRunningDoesNotHoldTheAnswer() async throws {
         let began = Date()
         let out = try await runner.run("sh", ["-c", "sleep 60 & echo started"])

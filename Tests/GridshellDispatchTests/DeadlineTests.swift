@@ -161,12 +161,12 @@ struct DeadlineTests {
     // MARK: hindsight: exact for its formulation
 
     @Test(arguments: 0..<16)
-    func hindsightEqualsTheLPPeerWithDeadlines(seed: Int) throws {
+    func hindsightEqualsTheLPPeerWithDeadlines(seed: Int) async throws {
         var rng = Fixtures.Rng(seed: UInt64(seed) + 7000)
         let inputs = Fixtures.randomInputs(&rng, intervals: 40, deadlines: true)
         let backtest = Backtest(inputs: inputs)
         let ours = FormulationExport.objective(backtest)
-        let peer = try HindsightLPTests.peer(try FormulationExport.json(backtest), solver: seed % 2 == 0 ? "pulp" : "highs")
+        let peer = try await HindsightLPTests.peer(try FormulationExport.json(backtest), solver: seed % 2 == 0 ? "pulp" : "highs")
         let theirs = try #require(peer["objective"] as? Double)
         #expect(abs(ours - theirs) <= 1e-6 * max(1, abs(theirs)), "ours \(ours) vs the peer \(theirs)")
         #expect(peer["deadlines"] as? Int == FormulationExport.deadlines(backtest).count)
@@ -191,7 +191,7 @@ struct DeadlineTests {
 
     /// Two jobs with deadlines fighting for the room a demand-response target leaves: one
     /// multiplier each, found together.
-    @Test func twoDeadlinesSharingACappedSite() throws {
+    @Test func twoDeadlinesSharingACappedSite() async throws {
         let site = Self.batchSite(
             work: 64 * 5, deadlineHours: 8, penalty: 6,
             extraJob: "{name: train, kind: training, gpus: 48, flex_tier: 3, value_usd_per_gpu_hour: 0.3, work_gpu_hours: 200, deadline: \(Self.iso(Self.start.addingTimeInterval(6 * 3600))), deadline_penalty_usd_per_gpu_hour: 5}")
@@ -207,7 +207,7 @@ struct DeadlineTests {
         #expect(plan.multipliers.allSatisfy { $0 > 0 }, "\(plan.multipliers)")
         let ours = FormulationExport.objective(backtest)
         for solver in ["highs", "pulp"] {
-            let theirs = try #require(try HindsightLPTests.peer(try FormulationExport.json(backtest), solver: solver)["objective"] as? Double)
+            let theirs = try #require(try await HindsightLPTests.peer(try FormulationExport.json(backtest), solver: solver)["objective"] as? Double)
             #expect(abs(ours - theirs) <= 1e-6 * max(1, abs(theirs)), "\(solver): ours \(ours) vs \(theirs)")
         }
         // The ledger's hindsight pays what the formulation says: its penalties are the export's.

@@ -129,44 +129,35 @@ struct DispatchPropertyTests {
 /// formulation.
 @Suite("Hindsight against an LP solver")
 struct HindsightLPTests {
-    static func peer(_ json: Data, solver: String) throws -> [String: Any] {
+    static func peer(_ json: Data, solver: String) async throws -> [String: Any] {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("gridshell-lp-\(UUID().uuidString).json")
         try json.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Fixtures.path("scripts/lp_peer.py"), file.path, "--solver", solver]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let result = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "lp_peer.py failed (\(process.terminationStatus)): \(errors)"])
+        let run = try await runToEnd(URL(fileURLWithPath: "/usr/bin/env"), ["python3", Fixtures.path("scripts/lp_peer.py"), file.path, "--solver", solver])
+        guard run.status == 0, let result = try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any] else {
+            throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "lp_peer.py failed (\(run.status)): \(run.stderrText)"])
         }
         return result
     }
 
     @Test(arguments: 0..<12)
-    func sameObjectiveAsPuLPWithHiGHS(seed: Int) throws {
+    func sameObjectiveAsPuLPWithHiGHS(seed: Int) async throws {
         var rng = Fixtures.Rng(seed: UInt64(seed) + 500)
         let inputs = Fixtures.randomInputs(&rng, intervals: 48)
         let backtest = Backtest(inputs: inputs)
         let ours = FormulationExport.objective(backtest)
-        let theirs = try #require(try Self.peer(try FormulationExport.json(backtest), solver: "pulp")["objective"] as? Double)
+        let theirs = try #require(try await Self.peer(try FormulationExport.json(backtest), solver: "pulp")["objective"] as? Double)
         #expect(abs(ours - theirs) <= 1e-6 * max(1, abs(theirs)), "ours \(ours) vs PuLP \(theirs)")
     }
 
-    @Test func realWinterStormWeek() throws {
+    @Test func realWinterStormWeek() async throws {
         let site = try SiteLoader.load(path: Fixtures.path("examples/hybrid-300mw.yaml"))
         let prices = try ERCOTPriceFile.read(path: Fixtures.path("data/ercot/ercot_RTM-2021-02.csv"), settlementPoint: "HB_WEST")
             .slice(from: Date(timeIntervalSince1970: 1_613_174_400), to: Date(timeIntervalSince1970: 1_613_779_200))  // 13–20 Feb
         let inputs = BacktestInputs(site: DispatchSite(site: site), prices: prices, minerUSDPerTHHour: Array(repeating: 0.3 / 24, count: prices.count))
         let backtest = Backtest(inputs: inputs)
         let ours = FormulationExport.objective(backtest)
-        let theirs = try #require(try Self.peer(try FormulationExport.json(backtest), solver: "highs")["objective"] as? Double)
+        let theirs = try #require(try await Self.peer(try FormulationExport.json(backtest), solver: "highs")["objective"] as? Double)
         #expect(abs(ours - theirs) <= 1e-6 * max(1, abs(theirs)), "ours \(ours) vs HiGHS \(theirs)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GridshellCore
 import Testing
 
 @testable import GridshellGrid
@@ -10,7 +11,7 @@ struct OpenADRInteropTests {
     typealias S = OpenADRTestSupport
 
     @Test func registersAnswersModificationsAndCancellationsAndReports() async throws {
-        try S.requireOpenleadr()
+        try await S.requireOpenleadr()
         try await OpenleadrVTN.with(scenario: "full") { vtn in
             let delegate = RecordingVENDelegate()
             let configuration = OpenADRVENConfiguration(
@@ -111,8 +112,8 @@ struct OpenADRInteropTests {
     /// A VTN that requires TLS with client certificates: the VEN with its certificate registers and
     /// answers; without one the handshake fails and the error says so.
     @Test func registersOverTLSWithAClientCertificate() async throws {
-        try S.requireOpenleadr()
-        let pki = try TestPKI.make()
+        try await S.requireOpenleadr()
+        let pki = try await TestPKI.make()
         defer { try? FileManager.default.removeItem(at: pki.dir) }
         try await OpenleadrVTN.with(scenario: "basic", extra: ["--tls-cert", pki.serverCert, "--tls-key", pki.serverKey, "--tls-ca", pki.caCert]) { vtn in
             let url = "https://127.0.0.1:\(vtn.port)/OpenADR2/Simple/2.0b"
@@ -289,7 +290,7 @@ struct TestPKI {
     var clientCert: String { dir.appendingPathComponent("client.pem").path }
     var clientKey: String { dir.appendingPathComponent("client.key").path }
 
-    static func make() throws -> TestPKI {
+    static func make() async throws -> TestPKI {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridshell-pki-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let pki = TestPKI(dir: dir)
@@ -302,18 +303,9 @@ struct TestPKI {
             ["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "client.pem", "-days", "2"],
         ]
         for arguments in steps {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["openssl"] + arguments
-            process.currentDirectoryURL = dir
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                Issue.record("openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(String(decoding: output, as: UTF8.self))")
+            let run = try await runToEnd(URL(fileURLWithPath: "/usr/bin/env"), ["openssl"] + arguments, in: dir)
+            guard run.status == 0 else {
+                Issue.record("openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(run.stdoutText)\(run.stderrText)")
                 throw CancellationError()
             }
         }

@@ -97,8 +97,8 @@ struct OpenADRMessageTests {
     }
 
     /// openleadr's validator is the 2.0b XML schema with lxml: what it accepts, a VTN accepts.
-    @Test func everyMessageIsValidAgainstThe20bSchema() throws {
-        try S.requireOpenleadr()
+    @Test func everyMessageIsValidAgainstThe20bSchema() async throws {
+        try await S.requireOpenleadr()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridshell-oadr-schema-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -108,7 +108,7 @@ struct OpenADRMessageTests {
             try message.encoded().write(to: url, atomically: true, encoding: .utf8)
             paths.append(url.path)
         }
-        let result = try S.runPython(["scripts/openadr_schema_check.py"] + paths)
+        let result = try await S.runPython(["scripts/openadr_schema_check.py"] + paths)
         let invalid = result.output.split(separator: "\n").filter { $0.contains("\"valid\": false") }
         #expect(result.status == 0, "schema errors:\n\(invalid.joined(separator: "\n"))\n\(result.output.suffix(500))")
         #expect(result.output.split(separator: "\n").filter { $0.contains("\"valid\": true") }.count == paths.count)

@@ -1,5 +1,6 @@
 import Foundation
 import ServiceLifecycle
+import GridshellCore
 import GridshellGrid
 import Hummingbird
 import Logging
@@ -131,26 +132,19 @@ enum OpenADRTestSupport {
     // MARK: Python peers
 
     /// Fails the test, with the way out, when openleadr is not importable.
-    static func requireOpenleadr() throws {
-        let result = try runPython(["-c", "import openleadr, lxml"])
+    static func requireOpenleadr() async throws {
+        let result = try await runPython(["-c", "import openleadr, lxml"])
         guard result.status == 0 else {
             Issue.record("openleadr is not installed for python3 (\(result.output.suffix(200))); run scripts/install-deps.sh")
             throw CancellationError()
         }
     }
 
-    static func runPython(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.currentDirectoryURL = packageRoot
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Runs python3 in the package root, off the cooperative pool; standard error follows
+    /// standard output in `output`.
+    static func runPython(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let run = try await runToEnd(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + arguments, in: packageRoot)
+        return (run.status, run.stdoutText + run.stderrText)
     }
 
     /// Waits for `condition` with a deadline; records an issue naming `what` and throws on timeout.

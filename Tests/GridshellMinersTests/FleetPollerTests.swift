@@ -50,20 +50,22 @@ import Testing
         #expect(kinds == ["Antminer S19j Pro/stock", "Antminer S21/stock", "Antminer S21 XP/stock", "Antminer S19j Pro/luxos", "Antminer S21/luxos"])
     }
 
-    @Test func aSweepWithATenthDeadOrSlowFinishesOnTime() async throws {
+    @Test func aSweepWithAThirdDeadOrSlowFinishesOnTime() async throws {
         let sim = try await fleet(60, first: "127.42.1.1")
         defer { Task { await sim.stop() } }
-        for i in 0..<3 { sim.miners[i].setFaults([.noAnswer]) }
-        for i in 3..<6 { sim.miners[i].setFaults([.slowAnswer(seconds: 5)]) }
+        for i in 0..<10 { sim.miners[i].setFaults([.noAnswer]) }
+        for i in 10..<20 { sim.miners[i].setFaults([.slowAnswer(seconds: 12)]) }
         let p = poller(sim, reply: 600)
         let start = Date()
         let states = await p.poll()
         let seconds = Date().timeIntervalSince(start)
-        #expect(seconds < 3, "dead and slow miners cost their timeout once, in parallel: \(seconds) s")
+        // In parallel the sweep costs one 0.6 s timeout; one after another it would cost 12 s,
+        // and waiting for the slow answers 12 s. The bound leaves room for a loaded machine.
+        #expect(seconds < 8, "dead and slow miners cost their timeout once, in parallel: \(seconds) s")
         let reachable = states.filter(\.reachable).count
-        #expect(reachable == 54)
+        #expect(reachable == 40)
         let dead = states.filter { !$0.reachable }
-        #expect(Set(dead.map(\.address)) == Set(sim.miners[0..<6].map(\.spec.address)))
+        #expect(Set(dead.map(\.address)) == Set(sim.miners[0..<20].map(\.spec.address)))
         let explained = dead.allSatisfy { state in
             let text = state.lastError ?? ""
             return state.failures == 1 && (text.contains("timeout") || text.contains("within"))
@@ -74,7 +76,7 @@ import Testing
         let second = await p.poll()
         let skipped = second.filter { !$0.reachable }.allSatisfy { $0.failures == 1 }
         #expect(skipped, "miners in backoff are skipped")
-        #expect(second.filter(\.reachable).count == 54)
+        #expect(second.filter(\.reachable).count == 40)
         let healthy = states.filter(\.reachable)
         #expect(healthy.allSatisfy { ($0.telemetry?.hashrateTHs ?? 0) > 90 && $0.telemetry?.mode == .normal })
     }

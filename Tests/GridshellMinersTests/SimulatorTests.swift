@@ -157,7 +157,9 @@ import Testing
         await #expect(throws: MinerTransportError.self) {
             _ = try await rpc.send(CGMinerRequest("summary"), to: "127.41.2.1", port: 14_028)
         }
-        #expect(Date().timeIntervalSince(start) < 2)
+        // Bounded by the 0.7 s of limits, not by the miner, which never answers; the bound
+        // leaves room for a loaded machine.
+        #expect(Date().timeIntervalSince(start) < 10)
         let noise = try await rpc.send(CGMinerRequest("summary"), to: "127.41.2.2", port: 14_028)
         #expect((try? JSONSerialization.jsonObject(with: Data(noise))) == nil)
         let fine = try json(try await rpc.send(CGMinerRequest("summary"), to: "127.41.2.3", port: 14_028))
@@ -181,7 +183,9 @@ import Testing
             guard case .replyTimeout(_, let bytes) = error else { Issue.record("\(error)"); return }
             #expect(bytes > 0 && bytes < 1_000)
         }
-        #expect(Date().timeIntervalSince(start) < 1.5)
+        // The whole reply would take tens of seconds at 200 B/s; the bound leaves room for a
+        // loaded machine.
+        #expect(Date().timeIntervalSince(start) < 10)
         do {
             _ = try await rpc.send(CGMinerRequest("summary"), to: "127.41.3.2", port: 14_028)
             Issue.record("a 6 MB reply passed a 1 MiB limit")

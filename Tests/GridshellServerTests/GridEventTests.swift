@@ -98,7 +98,7 @@ struct GridEventTests {
             try reader.ledger(from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 4e9)).contains { $0.gridCreditsUSD > 0 }
         }
         serve.terminate()
-        serve.waitUntilExit()
+        await waitForExit(serve)
         #expect(serve.terminationStatus == 0)
 
         // The store has the event and the ledger its credit.

@@ -142,7 +142,7 @@ struct LiveFeedTests {
         #expect(prices["value"] as? Double == 23.75)
 
         p.terminate()
-        p.waitUntilExit()
+        await waitForExit(p)
         #expect(p.terminationStatus == 0)
         await serverGroup.triggerGracefulShutdown()
         _ = await server.result

@@ -117,7 +117,7 @@ struct RestartTests {
         // Uri's prices put miners to sleep at once: kill as soon as the first commands land.
         try await Self.wait(60, "the first commands") { s.fleet.miners.contains { !$0.commandLog.isEmpty } }
         kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        await waitForExit(first)
         let settledBefore = try SQLiteStore(path: s.db).ledger(from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 4e9)).count
         // Down for two intervals of site time, then back.
         try await Task.sleep(nanoseconds: 1_000_000_000)
@@ -126,7 +126,7 @@ struct RestartTests {
             try SQLiteStore(path: s.db).ledger(from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 4e9)).count >= settledBefore + 6
         }
         kill(second.processIdentifier, SIGTERM)
-        second.waitUntilExit()
+        await waitForExit(second)
         #expect(second.terminationReason == .exit)
         let (entries, commands) = try Self.check(s)
         #expect(entries.count >= settledBefore + 6)
@@ -141,7 +141,7 @@ struct RestartTests {
         let s = try await Self.setup("journal", rpcPort: 24_029, webPort: 28_081, speed: speed)
         defer { Task { await s.fleet.stop() } }
         let crashing = try Self.serve(s, speed: speed, environment: ["GRIDSHELL_FAILPOINT": "after-journal"])
-        crashing.waitUntilExit()
+        await waitForExit(crashing)
         #expect(crashing.terminationStatus == 70)
         let journalled = try SQLiteStore(path: s.db).unfinishedCommands()
         #expect(!journalled.isEmpty)
@@ -150,7 +150,7 @@ struct RestartTests {
         let second = try Self.serve(s, speed: speed)
         try await Self.wait(60, "the journalled commands answered") { try SQLiteStore(path: s.db).unfinishedCommands().isEmpty }
         kill(second.processIdentifier, SIGTERM)
-        second.waitUntilExit()
+        await waitForExit(second)
         _ = try Self.check(s)
         // Each journalled command reached its miner (once: `check` found no repeats).
         let reached = journalled.filter { c in s.fleet.miner(at: c.address)?.commandLog.isEmpty == false }
