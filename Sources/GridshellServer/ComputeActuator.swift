@@ -60,7 +60,7 @@ public actor ComputeActuator {
     private var lastRaise = Date.distantPast
     /// Throughput lost per scheduler job, as (when, hours at full throughput lost since the last
     /// apply), over the SLA window.
-    private var losses: [ComputeJob.ID: [(at: Date, hours: Double)]] = [:]
+    private var losses: [ComputeJob.ID: [Memory.Loss]] = [:]
     private var lastApply: Date?
     /// The window a job's tolerated slowdown is measured over.
     public static let slaWindowSeconds = 24 * 3600.0
@@ -74,6 +74,36 @@ public actor ComputeActuator {
         self.site = site
         self.settings = settings
         self.logger = logger
+    }
+
+    /// What the actuator must keep across a restart: the caps it applied, the jobs it holds (no
+    /// one else would release them) and the throughput each job lost over the SLA window.
+    public struct Memory: Sendable, Codable, Equatable {
+        public struct Loss: Sendable, Codable, Equatable {
+            public var at: Date
+            /// Hours at full throughput lost.
+            public var hours: Double
+        }
+        public var applied: [ComputeJob.ID: Double]
+        public var paused: [ComputeJob.ID]
+        public var losses: [ComputeJob.ID: [Loss]]
+        public var lastApply: Date?
+        public var lastRaise: Date?
+    }
+
+    public var memory: Memory {
+        Memory(
+            applied: applied, paused: paused.sorted(), losses: losses, lastApply: lastApply,
+            lastRaise: lastRaise == .distantPast ? nil : lastRaise)
+    }
+
+    /// Takes up what an earlier run of the actuator left.
+    public func restore(_ memory: Memory) {
+        applied = memory.applied.filter { $0.value > 0 && $0.value < 1 }
+        paused = Set(memory.paused)
+        losses = memory.losses
+        lastApply = memory.lastApply
+        lastRaise = memory.lastRaise ?? .distantPast
     }
 
     /// What the plan's `level` for load `i` asks of its job.
@@ -111,6 +141,11 @@ public actor ComputeActuator {
             return []
         }
         account(now: now)
+        // A cap published in the scheduler that this run does not know (its memory was lost)
+        // is taken as applied, so the ramp back lifts it.
+        for job in jobs where applied[job.id] == nil && !paused.contains(job.id) {
+            if let f = job.publishedCap, f < 1 { applied[job.id] = f }
+        }
         var done: [Action] = []
         var pauses: [(String, ComputeJob)] = []
         var releases: [(String, ComputeJob)] = []
@@ -178,7 +213,7 @@ public actor ComputeActuator {
                 let curve = job.profile == .inference ? system.inferenceCurve : system.trainingCurve
                 lost = 1 - curve.throughput(atPowerFraction: cap)
             }
-            if lost > 0 { losses[job.id, default: []].append((now, lost * hours)) }
+            if lost > 0 { losses[job.id, default: []].append(.init(at: now, hours: lost * hours)) }
         }
         let floor = now.addingTimeInterval(-Self.slaWindowSeconds)
         for (id, list) in losses { losses[id] = list.filter { $0.at >= floor } }
@@ -344,23 +379,60 @@ public struct ComputeService: Service {
         self.recordEverySeconds = recordEverySeconds
     }
 
+    /// The store key the actuator's memory is kept under.
+    public static let memoryKey = "compute-actuator"
+
     public func run() async throws {
+        await restore()
         var recorded = Date.distantPast
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             await once(recorded: &recorded)
             if !(await pause(everySeconds)) { break }
         }
+        save(await actuator.memory)
     }
 
-    /// One pass: the plan to the AI side, and its GPU power to the store when due.
+    /// Gives the actuator what the last run left in the store: the jobs it holds and the caps it
+    /// applied, so it releases and lifts them after a restart. An unreadable record is named in
+    /// the log and left in place; the scheduler's published caps still guide the ramp back.
+    public func restore() async {
+        guard let store else { return }
+        do {
+            guard let data = try store.controllerValue(Self.memoryKey) else { return }
+            let memory = try JSONDecoder().decode(ComputeActuator.Memory.self, from: data)
+            await actuator.restore(memory)
+            Logger(label: "gridshell.compute").notice("AI-side state restored", metadata: [
+                "gridshell.compute.held": "\(memory.paused.joined(separator: ","))", "gridshell.compute.capped": "\(memory.applied.count)",
+            ])
+        } catch {
+            Logger(label: "gridshell.compute").error("could not read the AI side's saved state (\(Self.memoryKey))", metadata: ["gridshell.error": "\(error)"])
+        }
+    }
+
+    private func save(_ memory: ComputeActuator.Memory) {
+        guard let store else { return }
+        do {
+            try store.setControllerValue(Self.memoryKey, try JSONEncoder().encode(memory))
+        } catch {
+            Logger(label: "gridshell.compute").error("could not save the AI side's state", metadata: ["gridshell.error": "\(error)"])
+        }
+    }
+
+    /// One pass: the plan to the AI side; its state to the store when it acted; its GPU power
+    /// (and its state, for the SLA accounting) to the store when due.
     public func once(recorded: inout Date, now: Date = Date()) async {
         if let plan = await controller.aiSide {
-            await actuator.apply(levels: plan.levels, emergency: plan.emergency)
+            let done = await actuator.apply(levels: plan.levels, emergency: plan.emergency)
+            if !done.isEmpty { save(await actuator.memory) }
         }
         await controller.setCompute(await actuator.status())
         guard let store, now.timeIntervalSince(recorded) >= recordEverySeconds else { return }
+        save(await actuator.memory)
         let rows = await actuator.powerRecords(at: controller.clock.siteTime(now))
-        guard !rows.isEmpty else { return }
+        guard !rows.isEmpty else {
+            recorded = now
+            return
+        }
         do {
             try store.recordGPUPower(rows)
             recorded = now

@@ -99,11 +99,10 @@ struct ComputeEventTests {
         // A quiet February night (about 20 $/MWh): everything runs until the event. One site
         // minute per wall second.
         let h = try Harness(speed: 60, sitePath: sitePath, from: "2021-02-02T03:00:00Z", to: "2021-02-02T09:00:00Z")
-        let actuator = ComputeActuator(
-            cluster: slurm, agents: agents, site: h.controller.live.dispatchSite,
-            settings: .init(checkpointGraceSeconds: 1, rampStepFraction: 0.1, rampStepSeconds: 1))
+        let settings = ComputeActuator.Settings(checkpointGraceSeconds: 1, rampStepFraction: 0.1, rampStepSeconds: 1)
+        var actuator = ComputeActuator(cluster: slurm, agents: agents, site: h.controller.live.dispatchSite, settings: settings)
         // What serve runs: the plan to the AI side, GPU power to the store (every pass here).
-        let service = ComputeService(controller: h.controller, actuator: actuator, store: h.store, recordEverySeconds: 0)
+        var service = ComputeService(controller: h.controller, actuator: actuator, store: h.store, recordEverySeconds: 0)
         var recorded = Date.distantPast
         func step() async {
             await h.controller.observe(await h.fleet.poll())
@@ -183,6 +182,19 @@ struct ComputeEventTests {
         }
         let allocated = try await slurm.nodes().reduce(0) { $0 + $1.gpusAllocated }
         #expect(allocated == 6, "the requeued job's two GPUs are free")
+
+        // serve restarts in the middle of the event: the new actuator takes up, from the store,
+        // the job it holds (no one else would release it), the cap it applied and the SLA
+        // budget used so far.
+        let budgetLeft = try #require(await actuator.status().jobs.first { $0.id == pretrain }?.slaBudgetLeftHours)
+        actuator = ComputeActuator(cluster: slurm, agents: agents, site: h.controller.live.dispatchSite, settings: settings)
+        service = ComputeService(controller: h.controller, actuator: actuator, store: h.store, recordEverySeconds: 0)
+        await service.restore()
+        let restored = await actuator.memory
+        #expect(restored.paused == [sweep] && restored.applied[pretrain] == cap, "\(restored)")
+        _ = await actuator.apply(levels: [], emergency: false)
+        let resumed = try #require(await actuator.status().jobs.first { $0.id == pretrain })
+        #expect(resumed.capFraction == cap && resumed.slaBudgetLeftHours <= budgetLeft && resumed.slaBudgetLeftHours > budgetLeft - 0.1)
 
         // After the event: staged back to full power, the held job released and running again.
         try await waitUntil("every job back at full power", seconds: 60) {
