@@ -316,10 +316,12 @@ public actor ComputeActuator {
             // The tier's tolerated slowdown over the window, in hours at full throughput.
             let budget = AIJob.tierSlowdown[min(max(j.flexTier, 0), 3)] * Self.slaWindowSeconds / 3600
             let used = losses[j.id, default: []].reduce(0) { $0 + $1.hours }
+            let value = site.site.gpuClusters.lazy.flatMap(\.jobs).first { $0.name == j.name }?.valueUSDPerGPUHour ?? 0
+            let lostGPUHours = used * Double(j.gpuCount)
             return ComputeStatus.Job(
                 id: j.id, name: j.name, partition: j.partition, state: j.state.rawValue, held: j.held, flexTier: j.flexTier, profile: j.profile.rawValue,
                 gpus: j.gpuCount, nodes: j.nodes, capFraction: applied[j.id], pausedByGridshell: paused.contains(j.id), gpuPowerW: power[j.id],
-                slaBudgetHours: budget, slaBudgetLeftHours: budget - used)
+                slaBudgetHours: budget, slaBudgetLeftHours: budget - used, throughputLostGPUHours: lostGPUHours, throughputLostUSD: lostGPUHours * value)
         }
         return ComputeStatus(jobs: list, nodes: nodes, recentActions: Array(actions.suffix(50)), lastError: lastError)
     }
@@ -346,6 +348,10 @@ public struct ComputeStatus: Sendable, Codable, Equatable {
         /// pauses Gridshell applied (negative: over budget).
         public var slaBudgetHours: Double
         public var slaBudgetLeftHours: Double
+        /// The work lost to Gridshell's caps and pauses over the last 24 h: GPU-hours at full
+        /// throughput, and their value at the site file's USD per GPU-hour for the job.
+        public var throughputLostGPUHours: Double
+        public var throughputLostUSD: Double
     }
 
     public struct Node: Sendable, Codable, Equatable {

@@ -154,6 +154,9 @@ struct ComputeEventTests {
         // The SLA budget: flex 2 tolerates 25 % over 24 h (6 h); the cap has started to use it.
         #expect(train.slaBudgetHours == 6 && train.slaBudgetLeftHours < 6 && train.slaBudgetLeftHours > 5.9)
         #expect(during.jobs.first { $0.id == chat }?.slaBudgetLeftHours == 0)
+        // The work lost so far: the budget used, on the job's four GPUs, at 2.1 $ per GPU-hour.
+        #expect(abs(train.throughputLostGPUHours - (6 - train.slaBudgetLeftHours) * 4) < 1e-9 && train.throughputLostGPUHours > 0)
+        #expect(abs(train.throughputLostUSD - train.throughputLostGPUHours * 2.1) < 1e-9)
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("ckpt-sweep").path), "the job wrote its checkpoint")
         let snapshots = await agents.asyncMap { await $0.latest }
         let trainGPUs = snapshots.compactMap { $0 }.flatMap(\.gpus).filter { $0.job == pretrain }

@@ -419,7 +419,7 @@ paths:
         '422': {$ref: '#/components/responses/Error'}
   /api/v1/compute:
     get:
-      summary: The AI side as the scheduler shows it - jobs with their flex tier, the cap Gridshell holds each to, jobs it checkpointed and holds, GPU power per job and node, and the recent actions.
+      summary: The AI side as the scheduler shows it - jobs with their flex tier, the cap Gridshell holds each to, jobs it checkpointed and holds, GPU power per job and node, each job's SLA budget left and the work it lost to caps and pauses over the last 24 h (GPU-hours and USD), and the recent actions.
       responses:
         '200': {description: 'Jobs, nodes and recent actions.'}
         '401': {$ref: '#/components/responses/Error'}

@@ -524,6 +524,7 @@ extension DashboardPage {
       else if (j.capFraction != null) t += ' · GPUs capped at ' + Math.round(j.capFraction * 100) + ' %';
       if (j.gpuPowerW != null) t += ' · ' + Math.round(j.gpuPowerW).toLocaleString() + ' W';
       if (j.slaBudgetHours > 0) t += ' · SLA budget left ' + j.slaBudgetLeftHours.toFixed(2) + ' of ' + j.slaBudgetHours.toFixed(0) + ' h';
+      if (j.throughputLostGPUHours > 0) t += ' · lost in 24 h: ' + j.throughputLostGPUHours.toFixed(2) + ' GPU-h ($' + j.throughputLostUSD.toFixed(2) + ')';
       return t;
     });
     for (const n of c.nodes) lines.push('node ' + n.name + ': ' + n.gpus + ' GPUs, ' + Math.round(n.gpuPowerW).toLocaleString() + ' W' + (n.problems.length ? ' · ' + n.problems.join('; ') : ''));
