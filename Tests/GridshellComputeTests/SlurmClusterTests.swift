@@ -178,4 +178,53 @@ extension SlurmClusterTests {
             await #expect(throws: SlurmCommandError.self) { try await h.slurm.publishCap(1.5, job: cleared) }
         }
     }
+
+    /// `gridshell compute agent`, as each GPU node runs it: a process of its own that holds the
+    /// node's GPUs to the cap the controller publishes in Slurm, and puts them back on SIGTERM.
+    @Test func theAgentCommandHoldsItsNodeToThePublishedCapUntilStopped() async throws {
+        try await SlurmHarness.with { h in
+            let id = try await h.submit("pretrain", partition: "training", gpus: 2, comment: "gridshell:flex=2,profile=training")
+            let running = try await h.waitForJob(id, "running") { $0.state == .running }
+            let node = try #require(running.nodes.first)
+            let mine = Set(try #require(running.gpuIndices[node]))
+            let smi = repositoryRoot.appendingPathComponent("scripts/fake-nvidia-smi").path
+            let state = h.dir.appendingPathComponent("gpus-agent-\(node)")
+            try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+            let gpuEnvironment = ["FAKE_NVIDIA_SMI_STATE": state.path, "FAKE_NVIDIA_SMI_GPUS": "4"]
+            let gpus = NvidiaSMI(executable: smi, environment: gpuEnvironment)
+
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gridshell")
+            let fallback = repositoryRoot.appendingPathComponent(".build/debug/gridshell")
+            let agent = Process()
+            agent.executableURL = FileManager.default.isExecutableFile(atPath: binary.path) ? binary : fallback
+            agent.arguments = [
+                "compute", "agent", "--node", node, "--slurm-conf", h.dir.appendingPathComponent("slurm.conf").path, "--nvidia-smi", smi, "--every", "0.5",
+            ]
+            agent.environment = ProcessInfo.processInfo.environment.merging(gpuEnvironment) { _, new in new }
+            let log = h.dir.appendingPathComponent("agent.log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let output = try FileHandle(forWritingTo: log)
+            defer { try? output.close() }
+            agent.standardOutput = output
+            agent.standardError = output
+            try agent.run()
+            defer { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
+
+            try await h.slurm.publishCap(0.6, job: running)
+            _ = try await h.waitForJob(id, "the cap published") { $0.publishedCap == 0.6 }
+            let agentLog = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+            try await waitFor("the agent process to cap the job's GPUs", seconds: 40) {
+                try #require(agent.isRunning, "the agent exited: \(agentLog())")
+                let limits = Dictionary(uniqueKeysWithValues: try await gpus.readings().map { ($0.index, $0.enforcedLimitW ?? 0) })
+                let held = limits.allSatisfy { mine.contains($0.key) ? abs($0.value - 420) < 1 : abs($0.value - 700) < 1 }
+                return (held && limits.count == 4 ? true : nil, "\(limits)")
+            }
+            // SIGTERM: it puts the GPUs back to their own limit and exits cleanly.
+            kill(agent.processIdentifier, SIGTERM)
+            await waitForExit(agent)
+            #expect(agent.terminationStatus == 0, "\(agentLog())")
+            let after = try await gpus.readings()
+            #expect(after.allSatisfy { abs(($0.enforcedLimitW ?? 0) - 700) < 1 }, "\(after.map(\.enforcedLimitW))")
+        }
+    }
 }
