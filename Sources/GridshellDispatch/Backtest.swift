@@ -232,12 +232,16 @@ public struct Backtest: Sendable {
             case .job(let c, let j):
                 aiMW += power
                 let units = load.units(level: level)
+                let lost = (load.units(level: Double(load.steps)) - units) * h
                 e.aiRevenueUSD += units * h
                 e.jobWorkGPUHours += load.work(level: level) * h
-                e.aiThroughputLostUSD += (load.units(level: Double(load.steps)) - units) * h
-                if physics, previous[i] >= 1 - 1e-9, level < 1 - 1e-9, load.hull[0].units == 0 {
-                    e.checkpointCostUSD += site.site.gpuClusters[c].jobs[j].checkpointCostUSD
-                }
+                e.aiThroughputLostUSD += lost
+                let job = site.site.gpuClusters[c].jobs[j]
+                let checkpoint = physics && previous[i] >= 1 - 1e-9 && level < 1 - 1e-9 && load.hull[0].units == 0 ? job.checkpointCostUSD : 0
+                e.checkpointCostUSD += checkpoint
+                let full = load.powerMW(level: Double(load.steps))
+                e.jobs = (e.jobs ?? []) + [JobLedgerLine(
+                    job: job.name, powerShare: full > 0 ? min(max(power / full, 0), 1) : 1, powerMW: power, revenueUSD: units * h, throughputLostUSD: lost, checkpointCostUSD: checkpoint)]
             }
         }
         e.aiMW = aiMW

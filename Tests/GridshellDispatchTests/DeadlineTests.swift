@@ -128,6 +128,18 @@ struct DeadlineTests {
         #expect(abs(comparison.rows[0].penaltiesUSD - run.totals.checkpointCostUSD - run.totals.deadlinePenaltyUSD) < 1e-9)
         let recomputed = run.entries.reduce(0) { $0 + $1.netUSD }
         #expect(abs(recomputed - run.totals.netUSD) < 1e-6)
+        // Each interval's job lines add up to its AI figures; the event's intervals show the job
+        // at part of its power and what that cost it.
+        for (t, e) in run.entries.enumerated() {
+            let lines = try #require(e.jobs)
+            #expect(lines.map(\.job) == ["batch"])
+            #expect(abs(lines.reduce(0) { $0 + $1.throughputLostUSD } - e.aiThroughputLostUSD) < 1e-9)
+            #expect(abs(lines.reduce(0) { $0 + $1.checkpointCostUSD } - e.checkpointCostUSD) < 1e-9)
+            #expect(abs(lines.reduce(0) { $0 + $1.powerMW } - (e.aiMW - d.firmMW)) < 1e-9)
+            if (4..<8).contains(t) {
+                #expect(lines[0].powerShare < 0.75 && lines[0].throughputLostUSD > 0, "interval \(t): \(lines)")
+            }
+        }
         #expect(run.entries.contains { $0.deadlinePenaltyUSD > 0 })
     }
 

@@ -36,6 +36,9 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
     public var slaBreach: Bool
     /// The 4CP window the interval was in, if the plan saw a chance of a peak.
     public var fourCP: FourCPWindow?
+    /// Each AI job's line (sites with GPU jobs only): its level, power, revenue and what the
+    /// plan's caps and pauses cost it.
+    public var jobs: [JobLedgerLine]?
 
     public var netUSD: Double {
         miningRevenueUSD + aiRevenueUSD + powerCreditsUSD + gridCreditsUSD - energyCostUSD - fourCPChargeUSD - penaltiesUSD - checkpointCostUSD
@@ -51,6 +54,30 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
         powerCreditsUSD = 0; gridCreditsUSD = 0; fourCPChargeUSD = 0; penaltiesUSD = 0; checkpointCostUSD = 0
         deadlinePenaltyUSD = 0; deadlinesMet = 0; deadlinesMissed = 0
         curtailedShare = 0; slaBreach = false
+    }
+}
+
+/// One AI job in one interval.
+public struct JobLedgerLine: Sendable, Equatable, Codable {
+    /// The site file's job name.
+    public var job: String
+    /// Its power as a share of its full power: 1 uncapped, 0 paused.
+    public var powerShare: Double
+    public var powerMW: Double
+    /// The value of the work it did.
+    public var revenueUSD: Double
+    /// The value of the work caps and pauses kept it from doing.
+    public var throughputLostUSD: Double
+    /// The checkpoint a pause made it write.
+    public var checkpointCostUSD: Double
+
+    public init(job: String, powerShare: Double, powerMW: Double, revenueUSD: Double, throughputLostUSD: Double, checkpointCostUSD: Double) {
+        self.job = job
+        self.powerShare = powerShare
+        self.powerMW = powerMW
+        self.revenueUSD = revenueUSD
+        self.throughputLostUSD = throughputLostUSD
+        self.checkpointCostUSD = checkpointCostUSD
     }
 }
 
