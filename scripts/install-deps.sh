@@ -21,6 +21,8 @@ command -v slurmctld >/dev/null || need_apt+=(slurmctld)
 command -v slurmd >/dev/null || need_apt+=(slurmd)
 command -v squeue >/dev/null || need_apt+=(slurm-client)
 command -v munged >/dev/null || need_apt+=(munge)
+# slurm-cluster.sh checks its ports are free with ss.
+command -v ss >/dev/null || need_apt+=(iproute2)
 # The OpenADR TLS test makes its certificates with the openssl command.
 command -v openssl >/dev/null || need_apt+=(openssl)
 

@@ -71,6 +71,15 @@ start() {
   [[ "$nodes" =~ ^[1-9][0-9]*$ ]] && [[ "$gpus" =~ ^[1-9][0-9]*$ ]] || usage
   # Whatever a previous run left in DIR is stopped first.
   stop
+  # The daemons listen on every address: a port some other program holds (on any address) would
+  # stop them. Status 75 (temporary failure) says to try another SLURM_TEST_PORT_BASE.
+  local p
+  for p in $(seq "$base" $((base + nodes))); do
+    if ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then
+      echo "error: port $p is in use; set SLURM_TEST_PORT_BASE to a free range" >&2
+      exit 75
+    fi
+  done
   mkdir -p "$dir"/{pids,logs,state,spool,dev,munge}
   chmod 700 "$dir" "$dir/munge"
   local host; host=$(hostname -s)

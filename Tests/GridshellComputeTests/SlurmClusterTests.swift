@@ -227,4 +227,32 @@ extension SlurmClusterTests {
             #expect(after.allSatisfy { abs(($0.enforcedLimitW ?? 0) - 700) < 1 }, "\(after.map(\.enforcedLimitW))")
         }
     }
+
+    /// A port range some other program holds is refused before any daemon starts, with the
+    /// port named, and `LocalSlurmCluster` takes that as a reason to try another range.
+    @Test func aTakenPortRangeIsNamedAndSkipped() async throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0  // any free port
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        #expect(bound == 0 && listen(fd, 1) == 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let dir = try makeTemporaryDirectory("gridshell-slurm-port")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = repositoryRoot.appendingPathComponent("scripts/slurm-cluster.sh").path
+        // slurmd of node 1 would take the held port.
+        await #expect {
+            _ = try await LocalSlurmCluster.start(script: script, directory: dir, nodes: 2, gpusPerNode: 1, portBases: stride(from: port - 1, through: port - 1, by: 10))
+        } throws: { error in
+            guard let e = error as? CommandError else { return false }
+            return e.kind == .failed(status: 75) && e.description.contains("port \(port) is in use")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("pids/slurmctld.pid").path))
+    }
 }

@@ -8,24 +8,27 @@ import Testing
 struct SlurmHarness {
     let dir: URL
     let slurm: SlurmCLI
-    let script = repositoryRoot.appendingPathComponent("scripts/slurm-cluster.sh").path
-    let runner: CommandRunner
+    let cluster: LocalSlurmCluster
+
+    /// Ports 30000–31499 (one range per cluster, ten ports wide): below the kernel's ephemeral
+    /// ports, above every fixed port the tests use, and apart from the server tests' range.
+    static let portBases = stride(from: 30_000, through: 31_490, by: 10)
 
     /// Starts a cluster, runs `body`, and stops the cluster whatever happens.
     static func with(nodes: Int = 2, gpus: Int = 4, _ body: (SlurmHarness) async throws -> Void) async throws {
         let dir = try makeTemporaryDirectory("gridshell-slurm")
-        // An unusual port range, different per run, so runs on one machine do not meet.
-        let base = 17_000 + Int.random(in: 0..<200) * 10
-        let runner = CommandRunner(environment: ["SLURM_TEST_PORT_BASE": String(base)], timeoutSeconds: 90)
-        let harness = SlurmHarness(dir: dir, slurm: SlurmCLI(slurmConf: dir.appendingPathComponent("slurm.conf").path, timeoutSeconds: 20), runner: runner)
+        let script = repositoryRoot.appendingPathComponent("scripts/slurm-cluster.sh").path
         var failure: (any Error)?
+        var cluster: LocalSlurmCluster?
         do {
-            _ = try await runner.run(harness.script, ["start", dir.path, String(nodes), String(gpus)])
-            try await body(harness)
+            let started = try await LocalSlurmCluster.start(script: script, directory: dir, nodes: nodes, gpusPerNode: gpus, portBases: portBases)
+            cluster = started
+            try await body(SlurmHarness(dir: dir, slurm: SlurmCLI(slurmConf: started.slurmConf, timeoutSeconds: 20), cluster: started))
         } catch {
             failure = error
         }
-        _ = try? await runner.run(harness.script, ["stop", dir.path])
+        // A failed start stops what it started itself.
+        if let cluster { try? await cluster.stop() }
         if failure == nil { try? FileManager.default.removeItem(at: dir) }
         if let failure {
             Issue.record("Slurm logs kept in \(dir.path)/logs")

@@ -41,18 +41,18 @@ struct ComputeEventTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridshell-ai-event-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let script = root + "/scripts/slurm-cluster.sh"
-        let base = 18_000 + Int.random(in: 0..<100) * 10
-        let runner = CommandRunner(environment: ["SLURM_TEST_PORT_BASE": String(base)], timeoutSeconds: 90)
-        _ = try await runner.run(script, ["start", dir.path, "2", "4"])
+        // Ports 31500–32499, apart from the compute tests' clusters, which may run meanwhile.
+        let cluster = try await LocalSlurmCluster.start(
+            script: script, directory: dir, nodes: 2, gpusPerNode: 4, portBases: stride(from: 31_500, through: 32_490, by: 10))
         // Stopped whatever happens (the daemons are this test's alone); the logs are kept on failure.
         do {
             try await event(dir: dir)
         } catch {
-            _ = try? await runner.run(script, ["stop", dir.path])
+            try? await cluster.stop()
             Issue.record("Slurm logs kept in \(dir.path)/logs")
             throw error
         }
-        _ = try? await runner.run(script, ["stop", dir.path])
+        try? await cluster.stop()
         try? FileManager.default.removeItem(at: dir)
     }
 
@@ -225,6 +225,14 @@ struct ComputeEventTests {
         let lost = lines.reduce(0) { $0 + $1.aiThroughputLostUSD }
         let checkpoints = lines.reduce(0) { $0 + $1.checkpointCostUSD }
         #expect(credit > 0 && lost > 0 && checkpoints >= 20, "credit \(credit), AI throughput lost \(lost), checkpoints \(checkpoints)")
+        // Per job: the flex-3 job paused with its checkpoint, the training job capped, inference
+        // untouched.
+        let jobLines = lines.flatMap { $0.jobs ?? [] }
+        // Paused, it does no work (its idle servers may still draw a little).
+        #expect(jobLines.contains { $0.job == "sweep" && $0.revenueUSD < 1e-9 && $0.throughputLostUSD > 0 && $0.powerShare < 0.5 }, "\(jobLines.filter { $0.job == "sweep" })")
+        #expect(jobLines.filter { $0.job == "sweep" }.reduce(0) { $0 + $1.checkpointCostUSD } == checkpoints)
+        #expect(jobLines.contains { $0.job == "pretrain" && $0.powerShare < 1 && $0.powerShare > 0 })
+        #expect(jobLines.filter { $0.job == "chat" }.allSatisfy { $0.powerShare > 1 - 1e-9 && $0.throughputLostUSD < 1e-9 })
     }
 
     func waitUntil(_ what: String, seconds: Double, _ probe: () async throws -> Bool) async throws {
