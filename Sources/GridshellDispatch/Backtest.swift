@@ -206,6 +206,7 @@ public struct Backtest: Sendable {
         var minerTHh = 0.0, extraMWh = 0.0, asleep = 0.0, miners = 0.0
         var aiMW = site.firmMW - solution.shedMW
         e.aiRevenueUSD = site.firmValueUSDPerHour * h
+        var jobLines: [JobLedgerLine] = []
         for (i, load) in site.loads.enumerated() {
             let level = solution.levels[i]
             let power = load.powerMW(level: level)
@@ -236,15 +237,19 @@ public struct Backtest: Sendable {
                 e.aiRevenueUSD += units * h
                 e.jobWorkGPUHours += load.work(level: level) * h
                 e.aiThroughputLostUSD += lost
-                let job = site.site.gpuClusters[c].jobs[j]
-                let checkpoint = physics && previous[i] >= 1 - 1e-9 && level < 1 - 1e-9 && load.hull[0].units == 0 ? job.checkpointCostUSD : 0
+                let pausedNow = physics && previous[i] >= 1 - 1e-9 && level < 1 - 1e-9 && load.hull[0].units == 0
+                let checkpoint = pausedNow ? site.site.gpuClusters[c].jobs[j].checkpointCostUSD : 0
                 e.checkpointCostUSD += checkpoint
-                let full = load.powerMW(level: Double(load.steps))
-                e.jobs = (e.jobs ?? []) + [JobLedgerLine(
-                    job: job.name, powerShare: full > 0 ? min(max(power / full, 0), 1) : 1, powerMW: power, revenueUSD: units * h, throughputLostUSD: lost, checkpointCostUSD: checkpoint)]
+                if inputs.jobLines {
+                    let full = load.powerMW(level: Double(load.steps))
+                    jobLines.append(JobLedgerLine(
+                        job: site.site.gpuClusters[c].jobs[j].name, powerShare: full > 0 ? min(max(power / full, 0), 1) : 1, powerMW: power, revenueUSD: units * h,
+                        throughputLostUSD: lost, checkpointCostUSD: checkpoint))
+                }
             }
         }
         e.aiMW = aiMW
+        if !jobLines.isEmpty { e.jobs = jobLines }
         e.siteMW = aiMW + e.minerMW
         e.energyMWh = e.siteMW * h + extraMWh
         e.miningRevenueUSD = max(minerTHh, 0) * perTH

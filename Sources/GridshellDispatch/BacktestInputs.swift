@@ -34,6 +34,9 @@ public struct BacktestInputs: Sendable {
     /// A peak-risk signal's chance, per interval, that the interval sets its month's 4CP peak
     /// (a forecast or a load feed); nil: the policy judges risk from prices.
     public var fourCPRisk: [Double]?
+    /// Whether each ledger entry carries a line per AI job. The live site keeps them; a year's
+    /// backtest of a site with dozens of jobs would hold millions, so it keeps only the totals.
+    public var jobLines = false
 
     public init(
         site: DispatchSite, prices: PriceSeries, pricesKnownAhead: Bool = false, dayAhead: [Double]? = nil,

@@ -47,9 +47,10 @@ public struct LiveSite: Sendable {
             let history: BitcoinHistory
             do { history = try BitcoinHistory.read(path: bitcoinPath) } catch { throw ServeError.input(error.description) }
             let perTH = try BacktestSetup.minerUSDPerTHHour(for: series, source: .history(history, fees: .historyOnly), poolFee: site.poolFeeFraction)
-            let inputs = BacktestInputs(
+            var inputs = BacktestInputs(
                 site: DispatchSite(site: site), prices: series, pricesKnownAhead: format == .dayAhead, dayAhead: dayAhead,
                 minerUSDPerTHHour: perTH, events: [], fourCPIntervals: BacktestSetup.fourCPProxy(series))
+            inputs.jobLines = true
             return LiveSite(
                 site: site, siteYAML: yaml, backtest: Backtest(inputs: inputs), policy: policy,
                 priceSource: "ercot-replay:\(point):\((pricesPath as NSString).lastPathComponent)")
@@ -86,7 +87,8 @@ extension LiveSite {
         let count = Int(end.timeIntervalSince(start) / 900)
         let series = PriceSeries(settlementPoint: site.contract.settlementPoint, start: start, intervalSeconds: 900, pricesUSDPerMWh: .init(repeating: 0, count: count))
         let perTH = startingHashprice(site).usdPerTHsDay / 24
-        let inputs = BacktestInputs(site: DispatchSite(site: site), prices: series, minerUSDPerTHHour: .init(repeating: perTH, count: count))
+        var inputs = BacktestInputs(site: DispatchSite(site: site), prices: series, minerUSDPerTHHour: .init(repeating: perTH, count: count))
+        inputs.jobLines = true
         var live = LiveSite(site: site, siteYAML: yaml, backtest: Backtest(inputs: inputs), policy: policy, priceSource: "live")
         live.pricesArePlaceholders = true
         return live

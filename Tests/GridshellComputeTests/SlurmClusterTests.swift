@@ -147,10 +147,7 @@ extension SlurmClusterTests {
 
     @Test func aNodeAgentHoldsTheJobToTheCapTheControllerPublishesInSlurm() async throws {
         try await SlurmHarness.with { h in
-            let id = try await h.submit("pretrain", partition: "training", gpus: 2, comment: "gridshell:flex=2,profile=training")
-            let running = try await h.waitForJob(id, "running") { $0.state == .running }
-            let node = try #require(running.nodes.first)
-            let mine = Set(try #require(running.gpuIndices[node]))
+            let (id, running, node, mine) = try await h.runningTrainingJob(gpus: 2)
             let smi = repositoryRoot.appendingPathComponent("scripts/fake-nvidia-smi").path
             let state = h.dir.appendingPathComponent("gpus-\(node)").path
             let agent = GPUPowerAgent(
@@ -183,10 +180,7 @@ extension SlurmClusterTests {
     /// node's GPUs to the cap the controller publishes in Slurm, and puts them back on SIGTERM.
     @Test func theAgentCommandHoldsItsNodeToThePublishedCapUntilStopped() async throws {
         try await SlurmHarness.with { h in
-            let id = try await h.submit("pretrain", partition: "training", gpus: 2, comment: "gridshell:flex=2,profile=training")
-            let running = try await h.waitForJob(id, "running") { $0.state == .running }
-            let node = try #require(running.nodes.first)
-            let mine = Set(try #require(running.gpuIndices[node]))
+            let (id, running, node, mine) = try await h.runningTrainingJob(gpus: 2)
             let smi = repositoryRoot.appendingPathComponent("scripts/fake-nvidia-smi").path
             let state = h.dir.appendingPathComponent("gpus-agent-\(node)")
             try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)

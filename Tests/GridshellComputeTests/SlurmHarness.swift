@@ -53,6 +53,15 @@ struct SlurmHarness {
         return path.path
     }
 
+    /// A flex-2 training job on `gpus` GPUs of one node, once it runs: its id, the job, the
+    /// node and the GPU indices Slurm gave it there.
+    func runningTrainingJob(gpus: Int) async throws -> (id: String, job: ComputeJob, node: String, gpus: Set<Int>) {
+        let id = try await submit("pretrain", partition: "training", gpus: gpus, comment: "gridshell:flex=2,profile=training")
+        let running = try await waitForJob(id, "running") { $0.state == .running }
+        let node = try #require(running.nodes.first)
+        return (id, running, node, Set(try #require(running.gpuIndices[node])))
+    }
+
     func submit(
         _ name: String, partition: String, gpus: Int, comment: String? = nil, hold: Bool = false, requeueItself: Bool = false,
         extra: [String] = []

@@ -107,9 +107,12 @@ struct DeadlineTests {
         let series = PriceSeries(settlementPoint: "HB_WEST", start: Self.start, intervalSeconds: 900, pricesUSDPerMWh: Array(repeating: 30, count: 16))
         // Firm 0.6 MW; the job draws about 0.098 MW at full power: the target leaves it half.
         let event = DemandResponseEvent(start: series.date(at: 4), end: series.date(at: 8), targetMW: d.firmMW + 0.05)
-        let backtest = Backtest(inputs: Self.inputs(site, prices: series.pricesUSDPerMWh, events: [event]))
+        var inputs = Self.inputs(site, prices: series.pricesUSDPerMWh, events: [event])
+        inputs.jobLines = true
+        let backtest = Backtest(inputs: inputs)
         let run = backtest.run(.gridshell(GridshellSettings()), keepPlans: true)
         let plans = try #require(run.plans)
+        #expect(Backtest(inputs: Self.inputs(site, prices: series.pricesUSDPerMWh, events: [event])).run(.gridshell(GridshellSettings())).entries.allSatisfy { $0.jobs == nil })
         for t in 4..<8 {
             #expect(run.entries[t].siteMW <= d.firmMW + 0.05 + 1e-9)
             #expect(!run.entries[t].slaBreach)
