@@ -20,6 +20,13 @@ struct ComputeCommand: AsyncParsableCommand {
         @Option(help: "A site file whose AI jobs tag Slurm jobs of the same name.")
         var site: String?
 
+        func validate() throws {
+            // squeue and scontrol retry a missing slurm.conf for a minute before they fail.
+            if let slurmConf, !FileManager.default.isReadableFile(atPath: slurmConf) {
+                throw ValidationError("--slurm-conf: cannot read \(slurmConf)")
+            }
+        }
+
         func cluster() throws -> SlurmCLI {
             let jobs = try site.map { try loadSite($0).gpuClusters.flatMap(\.jobs) } ?? []
             return SlurmCLI(slurmConf: slurmConf, tagger: JobTagger(siteJobs: jobs))

@@ -49,6 +49,12 @@ struct DemoCommand: AsyncParsableCommand {
     func validate() throws {
         guard secondsPerInterval >= 0.05, secondsPerInterval <= 900 else { throw ValidationError("--seconds-per-interval must be from 0.05 to 900") }
         if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be over 0") }
+        for (label, value) in [("--from", from), ("--to", to)] where ServeCommand.parseTime(value) == nil {
+            throw ValidationError("\(label) must be YYYY-MM-DD or ISO 8601; got '\(value)'")
+        }
+        if let root, !FileManager.default.fileExists(atPath: root + "/examples/demo-hybrid.yaml") {
+            throw ValidationError("--root: \(root) has no examples/demo-hybrid.yaml; give the project folder")
+        }
     }
 
     /// Starts `scripts/site_vtn.py` on a free port; nil when python3 or openleadr is missing.

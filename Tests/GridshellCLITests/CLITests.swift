@@ -71,6 +71,17 @@ struct CLITests {
         #expect(try await run(["no-such-command"]).status == 64)
     }
 
+    /// Bad options of the demo and the compute commands are refused before anything starts.
+    @Test func demoAndComputeOptionsAreChecked() async throws {
+        let date = try await run(["demo", "--from", "2021-13-01"])
+        #expect(date.status == 64 && date.stderr.contains("--from must be YYYY-MM-DD or ISO 8601; got '2021-13-01'"), "\(date.stderr)")
+        let root = try await run(["demo", "--root", "/no/such/folder"])
+        #expect(root.status == 64 && root.stderr.contains("--root: /no/such/folder has no examples/demo-hybrid.yaml"), "\(root.stderr)")
+        // Without the check, squeue retries the missing file for a minute.
+        let conf = try await run(["compute", "jobs", "--slurm-conf", "/no/such/slurm.conf"])
+        #expect(conf.status == 64 && conf.stderr.contains("--slurm-conf: cannot read /no/such/slurm.conf"), "\(conf.stderr)")
+    }
+
     @Test func hashpriceFromOptions() async throws {
         // 1 April 2024 from the shipped history: published 108.6 $/PH/day.
         let r = try await run(["hashprice", "--price", "69653.16", "--difficulty", "83126997340024.72", "--height", "837000",
