@@ -116,6 +116,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gridshell", dependencies: ["GridshellCLI"]),
+        // What several test targets share (child processes, the built binary); not a product.
+        .target(name: "GridshellTestSupport", dependencies: ["GridshellCore"], path: "Tests/Support/GridshellTestSupport"),
         .testTarget(
             name: "GridshellCoreTests",
             dependencies: [
@@ -128,6 +130,7 @@ let package = Package(
             dependencies: [
                 "GridshellDispatch",
                 "GridshellCore",
+                "GridshellTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
@@ -155,6 +158,7 @@ let package = Package(
             name: "GridshellServerTests",
             dependencies: [
                 "GridshellServer", "GridshellStore", "GridshellCore", "GridshellSimulator", "GridshellMiners", "GridshellGrid", "GridshellCompute",
+                "GridshellTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -163,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "GridshellGridTests",
             dependencies: [
-                "GridshellGrid", "GridshellCore",
+                "GridshellGrid", "GridshellCore", "GridshellTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -172,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "GridshellComputeTests",
             dependencies: [
-                "GridshellCompute", "GridshellCore",
+                "GridshellCompute", "GridshellCore", "GridshellTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -180,7 +184,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GridshellCLITests",
-            dependencies: ["GridshellCLI", "GridshellCore", "GridshellPlanner"]
+            dependencies: ["GridshellCLI", "GridshellCore", "GridshellPlanner", "GridshellTestSupport"]
         ),
     ]
 )

@@ -58,14 +58,13 @@ struct PlanCommand: ParsableCommand {
     }
 
     static func parsePaths(_ text: String) throws -> [StrategyPath] {
-        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        var result: [StrategyPath] = []
-        for name in names {
-            guard let path = StrategyPath(rawValue: name) else { throw ValidationError("unknown path '\(name)' in --paths; expected mine, lease, cloud or hybrid") }
-            if !result.contains(path) { result.append(path) }
+        do {
+            return try StrategyPath.list(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        } catch .unknown(let name) {
+            throw ValidationError("unknown path '\(name)' in --paths; expected mine, lease, cloud or hybrid")
+        } catch .empty {
+            throw ValidationError("--paths needs at least one of mine, lease, cloud, hybrid")
         }
-        guard !result.isEmpty else { throw ValidationError("--paths needs at least one of mine, lease, cloud, hybrid") }
-        return result
     }
 
     func run() throws {

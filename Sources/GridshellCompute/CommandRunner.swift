@@ -1,4 +1,5 @@
 import Foundation
+import GridshellCore
 
 /// What a finished command printed and how it exited.
 public struct CommandOutput: Sendable, Equatable {
@@ -77,11 +78,7 @@ public struct CommandRunner: Sendable {
         guard let path = resolve(name) else { throw CommandError(command: line, kind: .notFound) }
         let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let timeout = timeoutSeconds
-        let result: Result<CommandOutput, CommandError> = await withCheckedContinuation { continuation in
-            Thread {
-                continuation.resume(returning: Self.runBlocking(path: path, arguments: arguments, environment: env, line: line, timeout: timeout))
-            }.start()
-        }
+        let result = await offThePool { Self.runBlocking(path: path, arguments: arguments, environment: env, line: line, timeout: timeout) }
         let output = try result.get()
         guard output.status == 0 else {
             throw CommandError(command: line, kind: .failed(status: output.status), stderr: output.stderr, stdout: output.stdout)

@@ -174,7 +174,7 @@ public actor ComputeActuator {
         // Inference gives way only when the plan sheds firm load.
         let inferenceNames = Set(site.site.gpuClusters.flatMap { $0.jobs.filter { $0.kind == .inference }.map(\.name) })
         for job in jobs where job.state == .running && inferenceNames.contains(job.name) {
-            let floor = site.site.gpuClusters.first { $0.jobs.contains { $0.name == job.name } }?.system.minCapFraction ?? 1
+            let floor = system(of: job.name)?.minCapFraction ?? 1
             guard let next = step(toward: emergency ? floor : 1, job: job.id, canRaise: canRaise) else { continue }
             if next.raises { raised = true }
             done.append(await setCap(next.fraction, job: job, name: job.name, now: now))
@@ -223,6 +223,11 @@ public actor ComputeActuator {
         site.site.gpuClusters.first { $0.jobs.contains { $0.name == jobName } }?.system
     }
 
+    /// The site file's job a scheduler job of that name runs.
+    func siteJob(named name: String) -> AIJob? {
+        site.site.gpuClusters.lazy.flatMap(\.jobs).first { $0.name == name }
+    }
+
     /// The next cap on the way to `wanted`: down at once, up one stage at a time (only when a
     /// stage is due); nil when there is nothing to change now.
     private func step(toward wanted: Double, job: ComputeJob.ID, canRaise: Bool) -> (fraction: Double, raises: Bool)? {
@@ -233,15 +238,16 @@ public actor ComputeActuator {
     }
 
     private func setCap(_ fraction: Double, job: ComputeJob, name: String, now: Date) async -> Action {
+        let lifted = fraction >= 1 - 1e-6
         do {
             // Published in the scheduler too, for the agents on the job's other nodes.
-            if let board = cluster as? any ComputeCapBoard { try await board.publishCap(fraction >= 1 - 1e-6 ? nil : fraction, job: job) }
+            if let board = cluster as? any ComputeCapBoard { try await board.publishCap(lifted ? nil : fraction, job: job) }
             for agent in agents {
-                if fraction >= 1 - 1e-6 { await agent.clearCap(job: job.id) } else { try await agent.setCap(.fraction(fraction), job: job.id) }
+                if lifted { await agent.clearCap(job: job.id) } else { try await agent.setCap(.fraction(fraction), job: job.id) }
             }
-            if fraction >= 1 - 1e-6 { applied[job.id] = nil } else { applied[job.id] = fraction }
+            applied[job.id] = lifted ? nil : fraction
             return Action(
-                at: now, job: name, schedulerJob: job.id, kind: fraction >= 1 - 1e-6 ? "uncap" : "cap",
+                at: now, job: name, schedulerJob: job.id, kind: lifted ? "uncap" : "cap",
                 detail: String(format: "GPUs at %.0f %% of full power", fraction * 100))
         } catch {
             return Action(at: now, job: name, schedulerJob: job.id, kind: "cap", detail: "", error: "\(error)")
@@ -316,7 +322,7 @@ public actor ComputeActuator {
             // The tier's tolerated slowdown over the window, in hours at full throughput.
             let budget = AIJob.tierSlowdown[min(max(j.flexTier, 0), 3)] * Self.slaWindowSeconds / 3600
             let used = losses[j.id, default: []].reduce(0) { $0 + $1.hours }
-            let value = site.site.gpuClusters.lazy.flatMap(\.jobs).first { $0.name == j.name }?.valueUSDPerGPUHour ?? 0
+            let value = siteJob(named: j.name)?.valueUSDPerGPUHour ?? 0
             let lostGPUHours = used * Double(j.gpuCount)
             return ComputeStatus.Job(
                 id: j.id, name: j.name, partition: j.partition, state: j.state.rawValue, held: j.held, flexTier: j.flexTier, profile: j.profile.rawValue,
@@ -427,13 +433,14 @@ public struct ComputeService: Service {
     /// One pass: the plan to the AI side; its state to the store when it acted; its GPU power
     /// (and its state, for the SLA accounting) to the store when due.
     public func once(recorded: inout Date, now: Date = Date()) async {
+        var acted = false
         if let plan = await controller.aiSide {
-            let done = await actuator.apply(levels: plan.levels, emergency: plan.emergency)
-            if !done.isEmpty { save(await actuator.memory) }
+            acted = !(await actuator.apply(levels: plan.levels, emergency: plan.emergency)).isEmpty
         }
         await controller.setCompute(await actuator.status())
-        guard let store, now.timeIntervalSince(recorded) >= recordEverySeconds else { return }
-        save(await actuator.memory)
+        let due = now.timeIntervalSince(recorded) >= recordEverySeconds
+        if acted || due { save(await actuator.memory) }
+        guard let store, due else { return }
         let rows = await actuator.powerRecords(at: controller.clock.siteTime(now))
         guard !rows.isEmpty else {
             recorded = now

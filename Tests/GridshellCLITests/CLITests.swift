@@ -1,5 +1,6 @@
 import Foundation
 import GridshellCore
+import GridshellTestSupport
 import Testing
 
 /// Runs the built `gridshell` binary as a user would and checks its output and exit codes.
@@ -13,20 +14,9 @@ struct CLITests {
         var stderr: String
     }
 
-    static func binary() throws -> URL {
-        // The binary built with these tests sits next to them, whatever the scratch path.
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gridshell")
-        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-        for dir in [".build/debug", ".build/release"] {
-            let url = root.appendingPathComponent(dir).appendingPathComponent("gridshell")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "gridshell binary: run 'swift build' (make test does) first"])
-    }
-
     /// Runs the binary to its end off the cooperative pool: a run may take seconds.
     func run(_ arguments: [String]) async throws -> Run {
-        let r = try await runToEnd(try Self.binary(), arguments, in: Self.root)
+        let r = try await runToEnd(try gridshellBinary(), arguments, in: Self.root)
         return Run(status: r.status, stdout: r.stdoutText, stderr: r.stderrText)
     }
 

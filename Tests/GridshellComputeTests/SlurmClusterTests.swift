@@ -1,6 +1,7 @@
 import Foundation
 import GridshellCompute
 import GridshellCore
+import GridshellTestSupport
 import Testing
 
 /// Against a real slurmctld and slurmd (started by the tests themselves; `make test` installs
@@ -187,10 +188,8 @@ extension SlurmClusterTests {
             let gpuEnvironment = ["FAKE_NVIDIA_SMI_STATE": state.path, "FAKE_NVIDIA_SMI_GPUS": "4"]
             let gpus = NvidiaSMI(executable: smi, environment: gpuEnvironment)
 
-            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gridshell")
-            let fallback = repositoryRoot.appendingPathComponent(".build/debug/gridshell")
             let agent = Process()
-            agent.executableURL = FileManager.default.isExecutableFile(atPath: binary.path) ? binary : fallback
+            agent.executableURL = try gridshellBinary()
             agent.arguments = [
                 "compute", "agent", "--node", node, "--slurm-conf", h.dir.appendingPathComponent("slurm.conf").path, "--nvidia-smi", smi, "--every", "0.5",
             ]

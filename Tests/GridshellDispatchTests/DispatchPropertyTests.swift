@@ -1,4 +1,5 @@
 import Foundation
+import GridshellTestSupport
 import PropertyBased
 import Testing
 @testable import GridshellCore

@@ -1,5 +1,6 @@
 import Foundation
 import GridshellCore
+import GridshellTestSupport
 import Testing
 
 @testable import GridshellGrid

@@ -1,4 +1,5 @@
 import Foundation
+import GridshellTestSupport
 import ServiceLifecycle
 import GridshellCore
 import GridshellGrid

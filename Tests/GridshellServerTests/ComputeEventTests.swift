@@ -81,7 +81,7 @@ struct ComputeEventTests {
         let sweep = try await submit("sweep", "batch", 2, "gridshell:flex=3,profile=batch")
         let chat = try await submit("chat", "inference", 2, "gridshell:flex=0,profile=inference")
         func jobs() async throws -> [String: ComputeJob] { Dictionary(uniqueKeysWithValues: try await slurm.jobs().map { ($0.id, $0) }) }
-        try await waitUntil("every job running", seconds: 30) { try await jobs().values.filter { $0.state == .running }.count == 3 }
+        try await RestartTests.wait(30, "every job running", every: 0.3) { try await jobs().values.filter { $0.state == .running }.count == 3 }
 
         // Fake GPUs on both nodes, every one busy.
         let smi = root + "/scripts/fake-nvidia-smi"
@@ -125,7 +125,7 @@ struct ComputeEventTests {
             id: "dr-1", kind: "demand-response", start: start, end: end, targetMW: target, creditUSDPerMWh: 300, source: "test", detail: "test event")])
         let eventWall = Date()
         await step()
-        try await waitUntil("the flex-3 job requeued and held", seconds: 20) {
+        try await RestartTests.wait(20, "the flex-3 job requeued and held", every: 0.3) {
             await step()
             return try await jobs()[sweep].map { $0.state == .pending && $0.held } ?? false
         }
@@ -200,7 +200,7 @@ struct ComputeEventTests {
         #expect(resumed.capFraction == cap && resumed.slaBudgetLeftHours <= budgetLeft && resumed.slaBudgetLeftHours > budgetLeft - 0.1)
 
         // After the event: staged back to full power, the held job released and running again.
-        try await waitUntil("every job back at full power", seconds: 60) {
+        try await RestartTests.wait(60, "every job back at full power", every: 0.3) {
             await step()
             let s = await actuator.status()
             let all = try await jobs()
@@ -216,7 +216,7 @@ struct ComputeEventTests {
         #expect(starts.split(separator: "\n").count == 2, "started twice: \(starts)")
 
         // The ledger: the event's intervals settled with its credit and what it cost the AI side.
-        try await waitUntil("the event's intervals settled", seconds: 60) {
+        try await RestartTests.wait(60, "the event's intervals settled", every: 0.3) {
             await step()
             return try h.store.lastSettledInterval().map { $0 >= end } ?? false
         }
@@ -233,16 +233,6 @@ struct ComputeEventTests {
         #expect(jobLines.filter { $0.job == "sweep" }.reduce(0) { $0 + $1.checkpointCostUSD } == checkpoints)
         #expect(jobLines.contains { $0.job == "pretrain" && $0.powerShare < 1 && $0.powerShare > 0 })
         #expect(jobLines.filter { $0.job == "chat" }.allSatisfy { $0.powerShare > 1 - 1e-9 && $0.throughputLostUSD < 1e-9 })
-    }
-
-    func waitUntil(_ what: String, seconds: Double, _ probe: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await probe() { return }
-            try await Task.sleep(nanoseconds: 300_000_000)
-        }
-        Issue.record("timed out after \(seconds) s waiting for \(what)")
-        throw CancellationError()
     }
 }
 

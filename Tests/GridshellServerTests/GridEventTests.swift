@@ -3,6 +3,7 @@ import GridshellCore
 import GridshellServer
 import GridshellSimulator
 import GridshellStore
+import GridshellTestSupport
 import Testing
 
 /// openleadr's VTN, `gridshell serve` and a simulated fleet together: the VTN calls an event, the
@@ -65,7 +66,7 @@ struct GridEventTests {
         try yaml.write(to: site, atomically: true, encoding: .utf8)
         let db = dir.appendingPathComponent("event.sqlite").path
         let serve = Process()
-        serve.executableURL = try RestartTests.binary
+        serve.executableURL = try gridshellBinary()
         serve.currentDirectoryURL = URL(fileURLWithPath: Harness.root)
         serve.arguments = [
             "serve", "--site", site.path, "--db", db, "--from", "2021-02-02T00:00:00Z", "--to", "2021-02-03T00:00:00Z", "--speed", "\(speed)",

@@ -3,6 +3,7 @@ import GridshellCore
 import GridshellServer
 import GridshellSimulator
 import GridshellStore
+import GridshellTestSupport
 import Hummingbird
 import Logging
 import NIOCore
@@ -70,7 +71,7 @@ struct LiveFeedTests {
         let ready = dir.appendingPathComponent("ready").path
 
         let p = Process()
-        p.executableURL = try RestartTests.binary
+        p.executableURL = try gridshellBinary()
         p.currentDirectoryURL = URL(fileURLWithPath: Harness.root)
         p.arguments = [
             "serve", "--live", "--site", site.path, "--db", db, "--rpc-port", "24031", "--web-port", "28083", "--port", "0", "--poll-seconds", "0.5",

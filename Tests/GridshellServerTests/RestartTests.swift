@@ -2,6 +2,7 @@ import Foundation
 import GridshellCore
 import GridshellSimulator
 import GridshellStore
+import GridshellTestSupport
 import Testing
 
 /// `gridshell serve` as a process against a simulated fleet that outlives it: killed with
@@ -9,17 +10,6 @@ import Testing
 /// no command twice.
 @Suite("Kill and restart", .serialized)
 struct RestartTests {
-    static var binary: URL {
-        get throws {
-            let root = URL(fileURLWithPath: Harness.root)
-            for folder in [".build/debug", ".build/release", ".build/x86_64-unknown-linux-gnu/debug"] {
-                let url = root.appendingPathComponent(folder).appendingPathComponent("gridshell")
-                if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-            }
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "gridshell binary: run 'swift build' (make test does) first"])
-        }
-    }
-
     struct Setup {
         let dir: URL
         let fleet: SimulatedFleet
@@ -60,7 +50,7 @@ struct RestartTests {
 
     static func serve(_ s: Setup, speed: Double, environment: [String: String] = [:]) throws -> Process {
         let p = Process()
-        p.executableURL = try binary
+        p.executableURL = try gridshellBinary()
         p.currentDirectoryURL = URL(fileURLWithPath: Harness.root)
         p.arguments = [
             "serve", "--site", s.site.path, "--db", s.db, "--from", "2021-02-15T00:00:00Z", "--to", "2021-02-18T00:00:00Z", "--speed", "\(speed)",
@@ -78,14 +68,14 @@ struct RestartTests {
         return p
     }
 
-    /// Waits for `condition` with a deadline.
-    static func wait(_ seconds: Double, _ what: String, _ condition: () throws -> Bool) async throws {
+    /// Waits for `condition`, asked every `every` seconds, with a deadline.
+    static func wait(_ seconds: Double, _ what: String, every: Double = 0.05, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if try condition() { return }
-            try await Task.sleep(nanoseconds: 50_000_000)
+            if try await condition() { return }
+            try await Task.sleep(nanoseconds: UInt64(every * 1e9))
         }
-        Issue.record("timed out waiting for \(what)")
+        Issue.record("timed out after \(seconds) s waiting for \(what)")
         throw CancellationError()
     }
 

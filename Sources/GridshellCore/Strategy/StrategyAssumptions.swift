@@ -5,6 +5,24 @@ public struct StrategyAssumptions: Sendable, Equatable, Codable {
     /// The four ways to use the site's megawatts.
     public enum Path: String, Sendable, Equatable, Codable, CaseIterable {
         case mine, lease, cloud, hybrid
+
+        /// Why a list of path names was refused.
+        public enum ListProblem: Error, Equatable {
+            case unknown(String)
+            case empty
+        }
+
+        /// The paths `names` give, in order and each once; throws on the first unknown name or
+        /// on an empty list.
+        public static func list(_ names: [String]) throws(ListProblem) -> [Path] {
+            var paths: [Path] = []
+            for name in names {
+                guard let path = Path(rawValue: name) else { throw .unknown(name) }
+                if !paths.contains(path) { paths.append(path) }
+            }
+            guard !paths.isEmpty else { throw .empty }
+            return paths
+        }
     }
 
     /// Horizon, years.

@@ -46,15 +46,13 @@ extension SiteAPI {
             site.strategy.seed = UInt64(seed)
         }
         if let names = body.paths {
-            var paths: [StrategyPath] = []
-            for name in names {
-                guard let path = StrategyPath(rawValue: name) else {
-                    throw APIError(.unprocessableContent, "invalid", "paths: unknown path '\(name)'; expected mine, lease, cloud or hybrid")
-                }
-                if !paths.contains(path) { paths.append(path) }
+            do {
+                site.strategy.paths = try StrategyPath.list(names)
+            } catch .unknown(let name) {
+                throw APIError(.unprocessableContent, "invalid", "paths: unknown path '\(name)'; expected mine, lease, cloud or hybrid")
+            } catch .empty {
+                throw APIError(.unprocessableContent, "invalid", "paths: give at least one of mine, lease, cloud, hybrid")
             }
-            guard !paths.isEmpty else { throw APIError(.unprocessableContent, "invalid", "paths: give at least one of mine, lease, cloud, hybrid") }
-            site.strategy.paths = paths
         }
         do {
             return try Planner.run(PlanInputs(site: site), workers: 2)
