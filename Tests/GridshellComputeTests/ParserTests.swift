@@ -52,6 +52,19 @@ import Testing
 }
 
 @Suite struct JobTagTests {
+    /// The cap word is read from the words it is removed from: whatever reads as a cap can be
+    /// withdrawn, and an operator's words stay.
+    @Test func publishedCapReadsAndWithdrawsTheSameWord() {
+        func job(_ comment: String) -> ComputeJob { ComputeJob(id: "1", name: "j", partition: "training", state: .running, adminComment: comment) }
+        let capped = job("ticket-42 gridshell:cap=0.600")
+        #expect(capped.publishedCap == 0.6)
+        #expect(capped.adminComment(withCap: nil) == "ticket-42")
+        #expect(capped.adminComment(withCap: 0.75) == "ticket-42 gridshell:cap=0.750")
+        // Not a word of its own: neither read nor removed, so never a cap that cannot be lifted.
+        let joined = job("ticket-42;gridshell:cap=0.600")
+        #expect(joined.publishedCap == nil && joined.adminComment(withCap: nil) == "ticket-42;gridshell:cap=0.600")
+    }
+
     @Test func commentTag() throws {
         #expect(try JobTag.parseComment("gridshell:flex=3,profile=training") == JobTag(flexTier: 3, profile: .training))
         #expect(try JobTag.parseComment("llama run 7; gridshell:flex=2 owner=ml") == JobTag(flexTier: 2))

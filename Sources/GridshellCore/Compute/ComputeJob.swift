@@ -82,18 +82,26 @@ public struct ComputeJob: Sendable, Equatable, Identifiable {
         self.user = user
     }
 
+    /// The word of the AdminComment that carries Gridshell's cap: `gridshell:cap=0.750`.
+    static let capPrefix = "gridshell:cap="
+
+    /// The AdminComment's words, as Gridshell writes them (separated by spaces).
+    private var adminWords: [Substring] { adminComment.split(separator: " ") }
+
     /// The cap Gridshell published for the job, as a fraction of full GPU power (nil: none).
     public var publishedCap: Double? {
-        for word in adminComment.split(whereSeparator: { $0 == " " || $0 == ";" }) where word.hasPrefix("gridshell:cap=") {
-            if let f = Double(word.dropFirst("gridshell:cap=".count)), f > 0, f <= 1 { return f }
+        for word in adminWords where word.hasPrefix(Self.capPrefix) {
+            if let f = Double(word.dropFirst(Self.capPrefix.count)), f > 0, f <= 1 { return f }
         }
         return nil
     }
 
     /// `adminComment` with the published cap set to `fraction` (nil removes it); other words stay.
+    /// A cap is read from the same words it is removed from, so a cap that can be read can
+    /// always be withdrawn.
     public func adminComment(withCap fraction: Double?) -> String {
-        var words = adminComment.split(separator: " ").map(String.init).filter { !$0.hasPrefix("gridshell:cap=") }
-        if let fraction { words.append(String(format: "gridshell:cap=%.3f", fraction)) }
+        var words = adminWords.map(String.init).filter { !$0.hasPrefix(Self.capPrefix) }
+        if let fraction { words.append(String(format: "\(Self.capPrefix)%.3f", fraction)) }
         return words.joined(separator: " ")
     }
 
