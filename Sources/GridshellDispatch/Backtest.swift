@@ -26,7 +26,6 @@ public struct Backtest: Sendable {
     /// What it replays; a live run fills in prices and hashprice as the feeds bring them.
     public internal(set) var inputs: BacktestInputs
     public let solver: IntervalSolver
-    static let ercotZone = TimeZone(identifier: "America/Chicago")!
 
     public init(inputs: BacktestInputs) {
         self.inputs = inputs

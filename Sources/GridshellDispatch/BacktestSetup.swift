@@ -70,8 +70,7 @@ public struct BacktestSetup: Sendable {
     /// system demand, which these files do not carry; the price peak in the peak window stands in
     /// for it (a site with ERCOT's published 4CP intervals can give them instead).
     public static func fourCPProxy(_ prices: PriceSeries) -> Set<Int> {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "America/Chicago")!
+        let calendar = Calendar.ercot
         var best: [String: (Int, Double)] = [:]
         for t in 0..<prices.count {
             let c = calendar.dateComponents([.year, .month, .hour, .weekday], from: prices.date(at: t))

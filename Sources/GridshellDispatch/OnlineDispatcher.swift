@@ -108,9 +108,7 @@ public struct OnlineDispatcher: Sendable {
         var tracker = DeadlineTracker(backtest.inputs.deadlines)
         tracker.restore(workLeftGPUHours: memory.workLeftGPUHours)
         self.tracker = tracker
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = Backtest.ercotZone
-        self.calendar = calendar
+        self.calendar = .ercot
     }
 
     /// Whether saved memory fits this site (same number of loads and deadlines).

@@ -33,8 +33,7 @@ public struct MonthlyCredits: Sendable, Codable, Equatable {
 extension Report {
     /// A run's ledger by calendar month.
     public static func monthly(_ run: PolicyRun) -> [MonthlyCredits] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = Backtest.ercotZone
+        let calendar = Calendar.ercot
         var months: [MonthlyCredits] = []
         var totals = LedgerTotals()
         func close() {

@@ -39,6 +39,20 @@ struct FeedTrack: Sendable {
     var lastError: String?
     var value: Double?
 
+    /// The feed answered at `wall`, as `name`.
+    mutating func succeeded(name: String, at wall: Date) {
+        self.name = name
+        lastAttempt = wall
+        lastSuccess = wall
+        lastError = nil
+    }
+
+    /// The feed failed at `wall`; what it had stays.
+    mutating func failed(_ error: any Error, at wall: Date) {
+        lastAttempt = wall
+        lastError = "\(error)"
+    }
+
     func isStale(siteNow: Date) -> Bool {
         guard let newestData else { return true }
         return siteNow.timeIntervalSince(newestData) > staleAfterSeconds

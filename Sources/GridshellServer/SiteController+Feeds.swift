@@ -11,10 +11,7 @@ extension SiteController {
     /// observed price replans the interval under way.
     public func receive(prices points: [PricePoint], from name: String, at wall: Date = Date()) async {
         let series = live.prices
-        priceTrack.name = name
-        priceTrack.lastAttempt = wall
-        priceTrack.lastSuccess = wall
-        priceTrack.lastError = nil
+        priceTrack.succeeded(name: name, at: wall)
         // Finer prices (5-minute SCED, say) are averaged into the settlement interval.
         var sums: [Int: (sum: Double, n: Int)] = [:]
         let step = Double(series.intervalSeconds)
@@ -52,17 +49,13 @@ extension SiteController {
     }
 
     public func priceFeedFailed(_ error: any Error, at wall: Date = Date()) {
-        priceTrack.lastAttempt = wall
-        priceTrack.lastError = "\(error)"
+        priceTrack.failed(error, at: wall)
         logger.warning("price feed failed", metadata: ["gridshell.feed": "\(priceTrack.name)", "gridshell.error": "\(error)"])
     }
 
     /// A Bitcoin feed answered: hashprice from its snapshot, net of the pool fee.
     public func receive(bitcoin reading: BitcoinReading, at wall: Date = Date()) async {
-        bitcoinTrack.name = reading.snapshot.source
-        bitcoinTrack.lastAttempt = wall
-        bitcoinTrack.lastSuccess = wall
-        bitcoinTrack.lastError = nil
+        bitcoinTrack.succeeded(name: reading.snapshot.source, at: wall)
         bitcoinTrack.newestData = reading.asOf
         let hashprice = reading.snapshot.hashprice(poolFeeFraction: live.site.poolFeeFraction)
         bitcoinTrack.value = hashprice.usdPerTHsDay * 1000
@@ -74,8 +67,7 @@ extension SiteController {
     }
 
     public func bitcoinFeedFailed(_ error: any Error, at wall: Date = Date()) {
-        bitcoinTrack.lastAttempt = wall
-        bitcoinTrack.lastError = "\(error)"
+        bitcoinTrack.failed(error, at: wall)
         logger.warning("Bitcoin feed failed", metadata: ["gridshell.feed": "\(bitcoinTrack.name)", "gridshell.error": "\(error)"])
     }
 

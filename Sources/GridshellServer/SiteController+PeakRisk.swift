@@ -32,10 +32,7 @@ extension SiteController {
         guard var state = peakRisk else { return }
         let siteNow = clock.siteTime(wall)
         let before = state.probability(intervalStart: live.prices.date(at: dispatcher.memory.next), seconds: Double(live.intervalSeconds))
-        state.track.name = name
-        state.track.lastAttempt = wall
-        state.track.lastSuccess = wall
-        state.track.lastError = nil
+        state.track.succeeded(name: name, at: wall)
         for r in readings where r.value.isFinite {
             state.readings[r.time] = r.value
             if r.time <= siteNow, state.model.settings.signal == .load { state.model.observeLoad(r.value, at: r.time) }
@@ -54,8 +51,7 @@ extension SiteController {
 
     public func peakRiskFeedFailed(_ error: any Error, at wall: Date = Date()) {
         guard peakRisk != nil else { return }
-        peakRisk?.track.lastAttempt = wall
-        peakRisk?.track.lastError = "\(error)"
+        peakRisk?.track.failed(error, at: wall)
         logger.warning("peak-risk feed failed", metadata: ["gridshell.feed": "\(peakRisk?.track.name ?? "")", "gridshell.error": "\(error)"])
     }
 

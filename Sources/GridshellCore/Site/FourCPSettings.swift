@@ -95,9 +95,7 @@ public struct PeakRiskModel: Sendable, Equatable {
 
     public init(settings: FourCPSettings) {
         self.settings = settings
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "America/Chicago")!
-        self.calendar = calendar
+        self.calendar = .ercot
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.settings == b.settings && a.monthPeakMW == b.monthPeakMW }
